@@ -1,0 +1,553 @@
+#include "booking/core/event_state.h"
+
+#include <algorithm>
+
+#include "booking/core/hash.h"
+
+namespace boxoffice::booking {
+namespace {
+
+bool valid_user_id(std::string_view u) {
+  return !u.empty() && u.size() <= UserTable::kMaxNameBytes;
+}
+
+Decision& reject(DecisionSink& sink, Errc code, std::string_view user = {},
+                 SeatIndex seat = 0xFFFFFFFF) {
+  Decision& d = sink.emit(DecisionType::kRejected, code);
+  d.user_id = user;
+  d.reservation_id = sink.command().reservation_id;
+  if (seat != 0xFFFFFFFF) d.seats.push(seat);
+  return d;
+}
+
+}  // namespace
+
+EventState::EventState(const Event& event)
+    : event_(&event),
+      seats_(event.seats.size()),
+      row_free_(event.rows.size()),
+      row_run_(event.rows.size(), kRunUnknown),
+      section_free_(event.sections.size()) {
+  for (size_t r = 0; r < event.rows.size(); ++r) {
+    row_free_[r] = static_cast<uint16_t>(event.rows[r].seat_count);
+  }
+  for (size_t s = 0; s < event.sections.size(); ++s) section_free_[s] = event.sections[s].seat_count;
+}
+
+void EventState::apply(const Command& c, DecisionSink& sink) {
+  // Users left with nothing by the previous command go now: its decisions are consumed.
+  users_.collect();
+  switch (c.type) {
+    case CommandType::kReserve: return reserve(c, sink);
+    case CommandType::kReserveBest: return reserve_best(c, sink);
+    case CommandType::kPaymentStarted: return payment_started(c, sink);
+    case CommandType::kConfirm: return confirm(c, sink);
+    case CommandType::kCancel: return cancel(c, sink);
+    case CommandType::kExpire: return expire(c, sink);
+    case CommandType::kJoinWaitlist: return join_waitlist(c, sink);
+    case CommandType::kLeaveWaitlist: return leave_waitlist(c, sink);
+  }
+  reject(sink, Errc::kBadCommand, c.user_id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+void EventState::reserve(const Command& c, DecisionSink& sink) {
+  const auto seats = c.seats.span();
+  if (!valid_user_id(c.user_id) || seats.empty()) return void(reject(sink, Errc::kBadCommand, c.user_id));
+  for (size_t i = 0; i < seats.size(); ++i) {
+    if (seats[i] >= seats_.size()) return void(reject(sink, Errc::kUnknownSeat, c.user_id, seats[i]));
+    for (size_t j = 0; j < i; ++j) {
+      if (seats[j] == seats[i]) return void(reject(sink, Errc::kDuplicateSeat, c.user_id, seats[i]));
+    }
+  }
+  if (seats.size() > event_->per_user_limit) return void(reject(sink, Errc::kTooManySeats, c.user_id));
+  for (SeatIndex s : seats) {
+    if (c.at_ms < event_->seat_opens_at_ms(s)) return void(reject(sink, Errc::kNotOnSale, c.user_id, s));
+  }
+  for (SeatIndex s : seats) {
+    if (seats_[s].holder != 0) expire_if_due(seats_[s].holder - 1, sink);
+    if (seats_[s].holder != 0) return void(reject(sink, Errc::kSeatTaken, c.user_id, s));
+  }
+  const User known = users_.find(c.user_id);
+  const uint32_t tickets = known == kNone ? 0 : users_.tickets(known);
+  if (tickets + seats.size() > event_->per_user_limit) {
+    return void(reject(sink, Errc::kLimitExceeded, c.user_id));
+  }
+  for (SeatIndex s : seats) mark_free(s, false);
+  const uint32_t slot = create_hold(known == kNone ? users_.intern(c.user_id) : known, seats,
+                                    HoldKind::kReserve, c.at_ms + event_->hold_ms);
+  fill_hold(sink.emit(DecisionType::kHeld), slot);
+}
+
+bool EventState::is_candidate(SeatIndex s, const Command& c) const {
+  const int64_t price = event_->seats[s].price_cents;
+  return seats_[s].holder == 0 && event_->seat_opens_at_ms(s) <= c.at_ms &&
+         price >= c.min_price_cents && (c.max_price_cents == 0 || price <= c.max_price_cents);
+}
+
+bool EventState::may_match(const Section& section, const Command& c) {
+  return section.opens_at_ms <= c.at_ms && section.max_price_cents >= c.min_price_cents &&
+         (c.max_price_cents == 0 || section.min_price_cents <= c.max_price_cents);
+}
+
+uint32_t EventState::longest_free_run(uint32_t row_index) {
+  if (row_run_[row_index] != kRunUnknown) return row_run_[row_index];
+  const Row& row = event_->rows[row_index];
+  uint32_t longest = 0;
+  uint32_t run = 0;
+  for (SeatIndex s = row.first_seat; s < row.first_seat + row.seat_count; ++s) {
+    const bool adjacent = run > 0 && event_->seats[s].number == event_->seats[s - 1].number + 1;
+    run = seats_[s].holder == 0 ? (adjacent ? run + 1 : 1) : 0;
+    longest = std::max(longest, run);
+  }
+  row_run_[row_index] = static_cast<uint16_t>(longest);
+  return longest;
+}
+
+void EventState::reserve_best(const Command& c, DecisionSink& sink) {
+  if (!valid_user_id(c.user_id) || c.count == 0 || c.count > kMaxSeatsPerHold) {
+    return void(reject(sink, Errc::kBadCommand, c.user_id));
+  }
+  if (c.section != kAnySection && c.section >= event_->sections.size()) {
+    return void(reject(sink, Errc::kUnknownSeat, c.user_id));
+  }
+  if (c.count > event_->per_user_limit) return void(reject(sink, Errc::kTooManySeats, c.user_id));
+  const bool any_wave_open = std::any_of(event_->waves.begin(), event_->waves.end(),
+                                         [&](const Wave& w) { return w.opens_at_ms <= c.at_ms; });
+  if (!any_wave_open) return void(reject(sink, Errc::kNotOnSale, c.user_id));
+  const User known = users_.find(c.user_id);
+  if ((known == kNone ? 0u : users_.tickets(known)) + uint32_t{c.count} > event_->per_user_limit) {
+    return void(reject(sink, Errc::kLimitExceeded, c.user_id));
+  }
+
+  const size_t first_section = c.section == kAnySection ? 0 : c.section;
+  const size_t end_section = c.section == kAnySection ? event_->sections.size() : c.section + 1u;
+  SeatList picked;
+  // Adjacent seats in one row first. Free counters and cached free runs pass over full rows and
+  // sections cheaply; sections out of the price range or not yet on sale are skipped whole.
+  for (size_t sec = first_section; sec < end_section && picked.count == 0; ++sec) {
+    if (section_free_[sec] < c.count || !may_match(event_->sections[sec], c)) continue;
+    const Section& section = event_->sections[sec];
+    for (uint32_t r = section.first_row; r < section.first_row + section.row_count; ++r) {
+      if (row_free_[r] < c.count || longest_free_run(r) < c.count) continue;
+      const Row& row = event_->rows[r];
+      uint32_t run = 0;
+      for (SeatIndex s = row.first_seat; s < row.first_seat + row.seat_count; ++s) {
+        const bool adjacent =
+            run > 0 && event_->seats[s].number == event_->seats[s - 1].number + 1;
+        run = is_candidate(s, c) ? (adjacent ? run + 1 : 1) : 0;
+        if (run == c.count) {
+          for (SeatIndex k = s + 1 - run; k <= s; ++k) picked.push(k);
+          break;
+        }
+      }
+      if (picked.count != 0) break;
+    }
+  }
+  // Otherwise the first candidates in best-first order, across sections.
+  for (size_t sec = first_section; sec < end_section && picked.count < c.count; ++sec) {
+    if (section_free_[sec] == 0 || !may_match(event_->sections[sec], c)) continue;
+    const Section& section = event_->sections[sec];
+    for (uint32_t r = section.first_row; r < section.first_row + section.row_count; ++r) {
+      if (row_free_[r] == 0) continue;
+      const Row& row = event_->rows[r];
+      for (SeatIndex s = row.first_seat; s < row.first_seat + row.seat_count; ++s) {
+        if (is_candidate(s, c) && picked.push(s) && picked.count == c.count) break;
+      }
+      if (picked.count == c.count) break;
+    }
+  }
+  if (picked.count < c.count) return void(reject(sink, Errc::kNoSeatsAvailable, c.user_id));
+  for (SeatIndex s : picked.span()) mark_free(s, false);
+  const uint32_t slot = create_hold(known == kNone ? users_.intern(c.user_id) : known,
+                                    picked.span(), HoldKind::kReserve, c.at_ms + event_->hold_ms);
+  fill_hold(sink.emit(DecisionType::kHeld), slot);
+}
+
+void EventState::payment_started(const Command& c, DecisionSink& sink) {
+  const Found f = find_reservation(c.reservation_id);
+  if (f.error != Errc::kOk) return void(reject(sink, f.error, c.user_id));
+  if (expire_if_due(f.slot, sink)) return void(reject(sink, Errc::kHoldExpired, c.user_id));
+  Reservation& r = slots_[f.slot];
+  if (r.status() == SlotStatus::kBooked) return void(reject(sink, Errc::kAlreadyBooked, c.user_id));
+  if (!holds(f.slot, c.user_id)) return void(reject(sink, Errc::kNotHolder, c.user_id));
+  if (!r.has(Reservation::kPaymentStarted)) {
+    r.packed |= Reservation::kPaymentStarted;
+    r.set_value(static_cast<uint64_t>(
+        std::max(r.expires_at_ms(), c.at_ms + event_->payment_hold_ms)));
+  }
+  Decision& d = sink.emit(DecisionType::kPaymentPending);
+  d.user_id = users_.name(r.user);
+  d.reservation_id = id_of(f.slot);
+  d.expires_at_ms = r.expires_at_ms();
+}
+
+void EventState::confirm(const Command& c, DecisionSink& sink) {
+  // Money has moved: whatever happens, the answer is a booking or a refund.
+  auto refuse = [&](Errc why) {
+    reject(sink, why, c.user_id);
+    Decision& d = sink.emit(DecisionType::kRefundRequired, why);
+    d.user_id = c.user_id;
+    d.reservation_id = c.reservation_id;
+    d.payment_id = c.payment_id;
+    d.provider = c.provider;
+    d.amount_cents = c.amount_cents;
+  };
+  const Found f = find_reservation(c.reservation_id);
+  if (f.error != Errc::kOk) return refuse(f.error);
+  if (expire_if_due(f.slot, sink)) return refuse(Errc::kHoldExpired);
+  Reservation& r = slots_[f.slot];
+  const uint64_t paid_with = stable_hash(c.payment_id);
+  if (r.status() == SlotStatus::kBooked && r.value() != paid_with) {
+    return refuse(Errc::kAlreadyBooked);
+  }
+  if (r.status() == SlotStatus::kHeld) {
+    if (!holds(f.slot, c.user_id)) return refuse(Errc::kNotHolder);
+    if (c.amount_cents != amount_of(seats_of(f.slot))) return refuse(Errc::kWrongAmount);
+    r.set_status(SlotStatus::kBooked);
+    r.set_value(paid_with);
+  }
+  // A first confirmation books; a duplicate of it gets the same answer and changes nothing.
+  Decision& d = sink.emit(DecisionType::kBooked);
+  d.user_id = users_.name(r.user);
+  d.reservation_id = id_of(f.slot);
+  d.seats = seats_of(f.slot);
+  d.amount_cents = amount_of(d.seats);
+  d.payment_id = c.payment_id;
+  d.provider = c.provider;
+  const SeatList booked = d.seats;  // d dies with the next emit
+  for (SeatIndex s : booked.span()) clear_waitlist(s, sink);
+}
+
+void EventState::cancel(const Command& c, DecisionSink& sink) {
+  const Found f = find_reservation(c.reservation_id);
+  if (f.error != Errc::kOk) return void(reject(sink, f.error, c.user_id));
+  if (expire_if_due(f.slot, sink)) return void(reject(sink, Errc::kHoldExpired, c.user_id));
+  if (slots_[f.slot].status() == SlotStatus::kBooked) {
+    return void(reject(sink, Errc::kAlreadyBooked, c.user_id));
+  }
+  if (!holds(f.slot, c.user_id)) return void(reject(sink, Errc::kNotHolder, c.user_id));
+  end_hold(f.slot, DecisionType::kCancelled, sink);
+}
+
+void EventState::expire(const Command& c, DecisionSink& sink) {
+  const Found f = find_reservation(c.reservation_id);
+  if (f.error != Errc::kOk) return void(reject(sink, f.error));
+  if (slots_[f.slot].status() == SlotStatus::kBooked) return void(reject(sink, Errc::kAlreadyBooked));
+  if (!expire_if_due(f.slot, sink)) reject(sink, Errc::kNotDue);
+}
+
+void EventState::join_waitlist(const Command& c, DecisionSink& sink) {
+  if (!valid_user_id(c.user_id) || c.seats.count != 1) {
+    return void(reject(sink, Errc::kBadCommand, c.user_id));
+  }
+  const SeatIndex s = c.seats.items[0];
+  if (s >= seats_.size()) return void(reject(sink, Errc::kUnknownSeat, c.user_id, s));
+  if (c.at_ms < event_->seat_opens_at_ms(s)) return void(reject(sink, Errc::kNotOnSale, c.user_id, s));
+  if (seats_[s].holder != 0) expire_if_due(seats_[s].holder - 1, sink);
+  if (seats_[s].holder == 0) return void(reject(sink, Errc::kSeatAvailable, c.user_id, s));
+  const uint32_t slot = seats_[s].holder - 1;
+  if (slots_[slot].status() == SlotStatus::kBooked) return void(reject(sink, Errc::kSeatSold, c.user_id, s));
+  if (holds(slot, c.user_id)) return void(reject(sink, Errc::kAlreadyHolder, c.user_id, s));
+  const User known = users_.find(c.user_id);
+  uint32_t position = known == kNone ? 0 : waitlist_position(s, known);
+  if (position == 0) {
+    const uint32_t length = waitlist_length(s);
+    if (length >= event_->waitlist_cap || (known != kNone && users_.waits(known) >= UserTable::kMaxWaits)) {
+      return void(reject(sink, Errc::kWaitlistFull, c.user_id, s));
+    }
+    const User user = known == kNone ? users_.intern(c.user_id) : known;
+    const uint32_t node = alloc_wait_node();
+    wait_nodes_[node].user = user;
+    users_.add_waits(user, 1);
+    const uint32_t tail = seats_[s].waitlist;
+    if (tail == kNone) {
+      wait_nodes_[node].next = node;
+    } else {
+      wait_nodes_[node].next = wait_nodes_[tail].next;
+      wait_nodes_[tail].next = node;
+    }
+    seats_[s].waitlist = node;
+    position = length + 1;
+  }
+  Decision& d = sink.emit(DecisionType::kWaitlisted);
+  d.user_id = c.user_id;
+  d.seats.push(s);
+  d.position = position;
+}
+
+void EventState::leave_waitlist(const Command& c, DecisionSink& sink) {
+  if (!valid_user_id(c.user_id) || c.seats.count != 1) {
+    return void(reject(sink, Errc::kBadCommand, c.user_id));
+  }
+  const SeatIndex s = c.seats.items[0];
+  if (s >= seats_.size()) return void(reject(sink, Errc::kUnknownSeat, c.user_id, s));
+  const User user = users_.find(c.user_id);
+  const uint32_t tail = seats_[s].waitlist;
+  if (user == kNone || tail == kNone) return void(reject(sink, Errc::kNotWaitlisted, c.user_id, s));
+  // Walk the circular list from the tail, unlinking the user's node.
+  for (uint32_t prev = tail, node = wait_nodes_[tail].next;; prev = node, node = wait_nodes_[node].next) {
+    if (wait_nodes_[node].user == user) {
+      if (node == prev) {
+        seats_[s].waitlist = kNone;
+      } else {
+        wait_nodes_[prev].next = wait_nodes_[node].next;
+        if (node == tail) seats_[s].waitlist = prev;
+      }
+      free_wait_node(node);
+      users_.add_waits(user, -1);
+      break;
+    }
+    if (node == tail) return void(reject(sink, Errc::kNotWaitlisted, c.user_id, s));
+  }
+  Decision& d = sink.emit(DecisionType::kWaitlistLeft);
+  d.user_id = c.user_id;
+  d.seats.push(s);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Holds
+
+EventState::Found EventState::find_reservation(ReservationId id) const {
+  const auto serial = static_cast<uint32_t>(id >> 32);
+  const auto slot = static_cast<uint32_t>(id);
+  if (serial == 0 || serial >= next_serial_) return {Errc::kUnknownReservation, 0};
+  if (slot >= slots_.size() || slots_[slot].status() == SlotStatus::kFree ||
+      slots_[slot].serial != serial) {
+    return {Errc::kHoldExpired, 0};  // issued once, ended since
+  }
+  return {Errc::kOk, slot};
+}
+
+bool EventState::expire_if_due(uint32_t slot, DecisionSink& sink) {
+  const Reservation& r = slots_[slot];
+  if (r.status() != SlotStatus::kHeld || r.expires_at_ms() > sink.command().at_ms) return false;
+  end_hold(slot, DecisionType::kExpired, sink);
+  return true;
+}
+
+void EventState::end_hold(uint32_t slot, DecisionType why, DecisionSink& sink) {
+  Reservation& r = slots_[slot];
+  Decision& d = sink.emit(why);
+  d.user_id = users_.name(r.user);
+  d.reservation_id = id_of(slot);
+  d.seats = seats_of(slot);
+  const SeatList seats = d.seats;  // d dies with the next emit
+  users_.add_tickets(r.user, -static_cast<int>(seats.count));
+  for (SeatIndex s : seats.span()) seats_[s].holder = 0;
+  if (r.has(Reservation::kScattered)) scattered_.erase(slot);
+  r = Reservation{};
+  r.user = free_slot_;
+  free_slot_ = slot;
+  for (SeatIndex s : seats.span()) hand_over(s, sink);
+}
+
+void EventState::hand_over(SeatIndex seat, DecisionSink& sink) {
+  // The seat goes to the first waiting user who may still take a ticket.
+  for (User user = pop_waitlist_head(seat); user != kNone; user = pop_waitlist_head(seat)) {
+    if (users_.tickets(user) + 1u > event_->per_user_limit) {
+      reject(sink, Errc::kLimitExceeded, users_.name(user), seat);
+      continue;
+    }
+    const SeatIndex one[] = {seat};
+    const uint32_t slot = create_hold(user, one, HoldKind::kOffer,
+                                      sink.command().at_ms + event_->offer_ms);
+    fill_hold(sink.emit(DecisionType::kOffered), slot);
+    return;
+  }
+  mark_free(seat, true);
+  sink.emit(DecisionType::kReleased).seats.push(seat);
+}
+
+uint32_t EventState::create_hold(User user, std::span<const SeatIndex> seats, HoldKind kind,
+                                 int64_t expires_at_ms) {
+  uint32_t slot = free_slot_;
+  if (slot == kNone) {
+    grow_gently(slots_);
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
+  } else {
+    free_slot_ = slots_[slot].user;
+  }
+  bool consecutive = true;
+  for (size_t i = 1; i < seats.size(); ++i) consecutive &= seats[i] == seats[0] + i;
+  Reservation& r = slots_[slot];
+  r.user = user;
+  r.serial = next_serial_++;
+  r.packed = seats[0] | static_cast<uint32_t>(seats.size() - 1) << Reservation::kCountShift |
+             static_cast<uint32_t>(SlotStatus::kHeld) << Reservation::kStatusShift |
+             (consecutive ? 0 : Reservation::kScattered) |
+             (kind == HoldKind::kOffer ? Reservation::kOffer : 0);
+  r.set_value(static_cast<uint64_t>(expires_at_ms));
+  if (!consecutive) {
+    SeatList& list = scattered_[slot];
+    for (SeatIndex s : seats) list.push(s);
+  }
+  for (SeatIndex s : seats) seats_[s].holder = slot + 1;
+  users_.add_tickets(user, static_cast<int>(seats.size()));
+  return slot;
+}
+
+void EventState::mark_free(SeatIndex seat, bool free) {
+  const int delta = free ? 1 : -1;
+  const Seat& s = event_->seats[seat];
+  row_free_[s.row] = static_cast<uint16_t>(row_free_[s.row] + delta);
+  row_run_[s.row] = kRunUnknown;
+  section_free_[s.section] = static_cast<uint32_t>(section_free_[s.section] + delta);
+}
+
+SeatList EventState::seats_of(uint32_t slot) const {
+  const Reservation& r = slots_[slot];
+  if (r.has(Reservation::kScattered)) return scattered_.at(slot);
+  SeatList out;
+  for (uint32_t i = 0; i < r.seat_count(); ++i) out.push(r.first_seat() + i);
+  return out;
+}
+
+int64_t EventState::amount_of(const SeatList& seats) const {
+  int64_t sum = 0;
+  for (SeatIndex s : seats.span()) sum += event_->seats[s].price_cents;
+  return sum;
+}
+
+void EventState::fill_hold(Decision& d, uint32_t slot) const {
+  const Reservation& r = slots_[slot];
+  d.user_id = users_.name(r.user);
+  d.reservation_id = id_of(slot);
+  d.seats = seats_of(slot);
+  d.expires_at_ms = r.expires_at_ms();
+  d.amount_cents = amount_of(d.seats);
+}
+
+ReservationView EventState::view_of(uint32_t slot) const {
+  const Reservation& r = slots_[slot];
+  ReservationView v;
+  v.id = id_of(slot);
+  v.status = r.status() == SlotStatus::kBooked ? ReservationStatus::kBooked : ReservationStatus::kHeld;
+  v.kind = r.has(Reservation::kOffer) ? HoldKind::kOffer : HoldKind::kReserve;
+  v.payment_started = r.has(Reservation::kPaymentStarted);
+  v.user_id = users_.name(r.user);
+  v.seats = seats_of(slot);
+  v.expires_at_ms = r.status() == SlotStatus::kHeld ? r.expires_at_ms() : 0;
+  v.amount_cents = amount_of(v.seats);
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Waitlists
+
+uint32_t EventState::waitlist_position(SeatIndex seat, User user) const {
+  const uint32_t tail = seats_[seat].waitlist;
+  if (tail == kNone) return 0;
+  uint32_t position = 1;
+  for (uint32_t node = wait_nodes_[tail].next;; node = wait_nodes_[node].next, ++position) {
+    if (wait_nodes_[node].user == user) return position;
+    if (node == tail) return 0;
+  }
+}
+
+uint32_t EventState::waitlist_length(SeatIndex seat) const {
+  const uint32_t tail = seats_[seat].waitlist;
+  if (tail == kNone) return 0;
+  uint32_t length = 1;
+  for (uint32_t node = wait_nodes_[tail].next; node != tail; node = wait_nodes_[node].next) ++length;
+  return length;
+}
+
+EventState::User EventState::pop_waitlist_head(SeatIndex seat) {
+  const uint32_t tail = seats_[seat].waitlist;
+  if (tail == kNone) return kNone;
+  const uint32_t head = wait_nodes_[tail].next;
+  const User user = wait_nodes_[head].user;
+  if (head == tail) {
+    seats_[seat].waitlist = kNone;
+  } else {
+    wait_nodes_[tail].next = wait_nodes_[head].next;
+  }
+  free_wait_node(head);
+  users_.add_waits(user, -1);
+  return user;
+}
+
+void EventState::clear_waitlist(SeatIndex seat, DecisionSink& sink) {
+  uint32_t cleared = 0;
+  while (pop_waitlist_head(seat) != kNone) ++cleared;
+  if (cleared == 0) return;
+  Decision& d = sink.emit(DecisionType::kWaitlistCleared);
+  d.seats.push(seat);
+  d.position = cleared;
+}
+
+uint32_t EventState::alloc_wait_node() {
+  if (free_wait_node_ == kNone) {
+    grow_gently(wait_nodes_);
+    wait_nodes_.emplace_back();
+    return static_cast<uint32_t>(wait_nodes_.size() - 1);
+  }
+  const uint32_t node = free_wait_node_;
+  free_wait_node_ = wait_nodes_[node].next;
+  return node;
+}
+
+void EventState::free_wait_node(uint32_t node) {
+  wait_nodes_[node] = WaitNode{0, free_wait_node_};
+  free_wait_node_ = node;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Read access
+
+SeatStatus EventState::seat_status(SeatIndex seat) const {
+  if (seat >= seats_.size() || seats_[seat].holder == 0) return SeatStatus::kAvailable;
+  return slots_[seats_[seat].holder - 1].status() == SlotStatus::kBooked ? SeatStatus::kBooked
+                                                                         : SeatStatus::kHeld;
+}
+
+std::optional<ReservationView> EventState::seat_holder(SeatIndex seat) const {
+  if (seat >= seats_.size() || seats_[seat].holder == 0) return std::nullopt;
+  return view_of(seats_[seat].holder - 1);
+}
+
+std::optional<ReservationView> EventState::reservation(ReservationId id) const {
+  const Found f = find_reservation(id);
+  if (f.error != Errc::kOk) return std::nullopt;
+  return view_of(f.slot);
+}
+
+std::vector<ReservationView> EventState::reservations() const {
+  std::vector<ReservationView> out;
+  for (uint32_t slot = 0; slot < slots_.size(); ++slot) {
+    if (slots_[slot].status() != SlotStatus::kFree) out.push_back(view_of(slot));
+  }
+  return out;
+}
+
+std::vector<std::string_view> EventState::waitlist(SeatIndex seat) const {
+  std::vector<std::string_view> out;
+  const uint32_t tail = seat < seats_.size() ? seats_[seat].waitlist : kNone;
+  if (tail == kNone) return out;
+  for (uint32_t node = wait_nodes_[tail].next;; node = wait_nodes_[node].next) {
+    out.push_back(users_.name(wait_nodes_[node].user));
+    if (node == tail) return out;
+  }
+}
+
+uint32_t EventState::tickets_of(std::string_view user_id) const {
+  const User u = users_.find(user_id);
+  return u == kNone ? 0 : users_.tickets(u);
+}
+
+size_t EventState::live_bytes() const {
+  // An unordered_map node: the value, a next pointer and a cached hash; plus a bucket pointer.
+  const size_t scattered_bytes =
+      scattered_.size() * (sizeof(std::pair<uint32_t, SeatList>) + 2 * sizeof(void*)) +
+      scattered_.bucket_count() * sizeof(void*);
+  return sizeof(*this) + seats_.capacity() * sizeof(SeatState) +
+         (row_free_.capacity() + row_run_.capacity()) * sizeof(uint16_t) +
+         section_free_.capacity() * sizeof(uint32_t) + slots_.capacity() * sizeof(Reservation) +
+         scattered_bytes + users_.bytes() + wait_nodes_.capacity() * sizeof(WaitNode);
+}
+
+}  // namespace boxoffice::booking

@@ -1,0 +1,78 @@
+#include "booking/core/partition.h"
+
+#include "booking/core/event_state.h"
+
+namespace boxoffice::booking {
+
+Partition::Partition(const Catalog& catalog)
+    : catalog_(&catalog), events_(catalog.events.size()) {}
+Partition::~Partition() = default;
+Partition::Partition(Partition&&) noexcept = default;
+Partition& Partition::operator=(Partition&&) noexcept = default;
+
+void Partition::apply(const Command& cmd, std::vector<Decision>& out) {
+  const auto it = catalog_->event_by_id.find(cmd.event_id);
+  if (it == catalog_->event_by_id.end()) {
+    DecisionSink sink(cmd, cmd.event_id, seq_, out);
+    Decision& d = sink.emit(DecisionType::kRejected, Errc::kUnknownEvent);
+    d.user_id = cmd.user_id;
+    d.reservation_id = cmd.reservation_id;
+    return;
+  }
+  DecisionSink sink(cmd, catalog_->events[it->second].id, seq_, out);
+  state_for(it->second)->apply(cmd, sink);
+}
+
+EventState* Partition::state_for(uint32_t event_index) {
+  auto& state = events_[event_index];
+  if (!state) state = std::make_unique<EventState>(catalog_->events[event_index]);
+  return state.get();
+}
+
+const EventState* Partition::find_state(std::string_view event_id) const {
+  const auto it = catalog_->event_by_id.find(event_id);
+  return it == catalog_->event_by_id.end() ? nullptr : events_[it->second].get();
+}
+
+SeatStatus Partition::seat_status(std::string_view event_id, SeatIndex seat) const {
+  const EventState* s = find_state(event_id);
+  return s == nullptr ? SeatStatus::kAvailable : s->seat_status(seat);
+}
+
+std::optional<ReservationView> Partition::seat_holder(std::string_view event_id,
+                                                      SeatIndex seat) const {
+  const EventState* s = find_state(event_id);
+  return s == nullptr ? std::nullopt : s->seat_holder(seat);
+}
+
+std::optional<ReservationView> Partition::reservation(std::string_view event_id,
+                                                      ReservationId id) const {
+  const EventState* s = find_state(event_id);
+  return s == nullptr ? std::nullopt : s->reservation(id);
+}
+
+std::vector<ReservationView> Partition::reservations(std::string_view event_id) const {
+  const EventState* s = find_state(event_id);
+  return s == nullptr ? std::vector<ReservationView>{} : s->reservations();
+}
+
+std::vector<std::string_view> Partition::waitlist(std::string_view event_id,
+                                                  SeatIndex seat) const {
+  const EventState* s = find_state(event_id);
+  return s == nullptr ? std::vector<std::string_view>{} : s->waitlist(seat);
+}
+
+uint32_t Partition::tickets_of(std::string_view event_id, std::string_view user_id) const {
+  const EventState* s = find_state(event_id);
+  return s == nullptr ? 0 : s->tickets_of(user_id);
+}
+
+size_t Partition::live_bytes() const {
+  size_t bytes = sizeof(*this) + events_.capacity() * sizeof(events_[0]);
+  for (const auto& e : events_) {
+    if (e) bytes += e->live_bytes();
+  }
+  return bytes;
+}
+
+}  // namespace boxoffice::booking

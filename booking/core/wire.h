@@ -1,0 +1,35 @@
+// The compact, versioned wire format of commands and decisions (the Kafka payloads of
+// boxoffice.commands and boxoffice.events). Layout and policy: booking/core/WIRE.md.
+//
+// Decoding never crashes and never reads past the input: malformed bytes come back as a
+// WireError. A decoded message re-encodes to exactly the bytes it came from.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "booking/core/command.h"
+#include "booking/core/decision.h"
+#include "shared/result.h"
+
+namespace boxoffice::booking {
+
+inline constexpr uint8_t kWireVersion = 1;
+inline constexpr size_t kMaxWireIdBytes = 128;  // event, user, payment and provider ids
+
+struct WireError {
+  std::string_view what;  // a static string, e.g. "truncated varint"
+  size_t offset;          // where the offending field starts
+};
+
+// Append the encoding to out. Only the fields the type uses travel (see WIRE.md); the encoder
+// does not validate limits, so an oversized field yields bytes the decoder rejects.
+void encode_command(const Command& c, std::string& out);
+void encode_decision(const Decision& d, std::string& out);
+
+// String fields of the result are views into bytes.
+Result<Command, WireError> decode_command(std::string_view bytes);
+Result<Decision, WireError> decode_decision(std::string_view bytes);
+
+}  // namespace boxoffice::booking

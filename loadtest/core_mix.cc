@@ -1,0 +1,187 @@
+#include "loadtest/core_mix.h"
+
+#include <algorithm>
+#include <queue>
+#include <random>
+#include <unordered_map>
+
+#include "booking/core/partition.h"
+
+namespace boxoffice::loadtest {
+namespace {
+
+using booking::Command;
+using booking::CommandType;
+using booking::Decision;
+using booking::DecisionType;
+using booking::ReservationId;
+
+constexpr uint32_t kFans = 120'000;
+constexpr int64_t kTickMs = 1;  // simulated time per command: 1M commands ~ 17 minutes
+
+struct Hold {
+  ReservationId id;
+  std::string_view user;
+  int64_t amount_cents;
+  bool paying;
+};
+
+class Recorder {
+ public:
+  Recorder(const booking::Catalog& catalog, const booking::Event& event, uint64_t seed)
+      : event_(event), partition_(catalog), rng_(seed), now_ms_(event.on_sale_at_ms) {
+    users_.reserve(kFans);
+    for (uint32_t i = 0; i < kFans; ++i) users_.push_back(keep("fan_" + std::to_string(i)));
+    // Popularity: the first sections (floor, lower level) draw most of the demand.
+    std::vector<double> weights;
+    for (size_t s = 0; s < event.sections.size(); ++s) weights.push_back(1.0 / (1.0 + 0.15 * s));
+    section_pick_ = std::discrete_distribution<size_t>(weights.begin(), weights.end());
+  }
+
+  CoreMix take(size_t count) {
+    while (mix_.commands.size() < count) step();
+    mix_.commands.resize(count);
+    return std::move(mix_);
+  }
+
+ private:
+  std::string_view keep(std::string s) { return mix_.strings.emplace_back(std::move(s)); }
+  uint32_t roll(uint32_t n) { return static_cast<uint32_t>(rng_() % n); }
+
+  Command base(CommandType type, std::string_view user) {
+    Command c;
+    c.type = type;
+    c.request_id = mix_.commands.size() + 1;
+    c.at_ms = now_ms_;
+    c.event_id = event_.id;
+    c.user_id = user;
+    return c;
+  }
+
+  void issue(const Command& c) {
+    mix_.commands.push_back(c);
+    decisions_.clear();
+    partition_.apply(c, decisions_);
+    for (const Decision& d : decisions_) learn(d);
+  }
+
+  void learn(const Decision& d) {
+    switch (d.type) {
+      case DecisionType::kHeld:
+      case DecisionType::kOffered:
+        holds_[d.reservation_id] = Hold{d.reservation_id, d.user_id, d.amount_cents, false};
+        live_.push_back(d.reservation_id);
+        timers_.emplace(d.expires_at_ms, d.reservation_id);
+        break;
+      case DecisionType::kPaymentPending:
+        timers_.emplace(d.expires_at_ms, d.reservation_id);
+        break;
+      case DecisionType::kBooked:
+      case DecisionType::kExpired:
+      case DecisionType::kCancelled:
+        holds_.erase(d.reservation_id);
+        break;
+      default:
+        break;
+    }
+  }
+
+  // A live hold picked at random (stale entries are dropped on the way).
+  const Hold* random_hold() {
+    while (!live_.empty()) {
+      const size_t i = roll(static_cast<uint32_t>(live_.size()));
+      auto it = holds_.find(live_[i]);
+      if (it != holds_.end()) return &it->second;
+      live_[i] = live_.back();
+      live_.pop_back();
+    }
+    return nullptr;
+  }
+
+  booking::SeatIndex popular_seat() {
+    const booking::Section& s = event_.sections[section_pick_(rng_)];
+    return s.first_seat + roll(s.seat_count);
+  }
+
+  void step() {
+    now_ms_ += kTickMs;
+    // The delay topic delivers every timer that is due.
+    while (!timers_.empty() && timers_.top().first <= now_ms_) {
+      Command c = base(CommandType::kExpire, {});
+      c.reservation_id = timers_.top().second;
+      timers_.pop();
+      issue(c);
+    }
+    const uint32_t dice = roll(100);
+    std::string_view fan = users_[roll(kFans)];
+    if (dice < 50) {  // reserve 1-4 adjacent seats in a popular section
+      Command c = base(CommandType::kReserve, fan);
+      const booking::SeatIndex first = popular_seat();
+      const booking::Row& row = event_.rows[event_.seats[first].row];
+      const uint32_t n = 1 + roll(4);
+      for (uint32_t k = 0; k < n && first + k < row.first_seat + row.seat_count; ++k) {
+        c.seats.push(first + k);
+      }
+      issue(c);
+    } else if (dice < 60) {  // best available
+      Command c = base(CommandType::kReserveBest, fan);
+      c.count = static_cast<uint16_t>(1 + roll(4));
+      c.section = roll(3) == 0 ? booking::kAnySection : static_cast<uint16_t>(section_pick_(rng_));
+      c.max_price_cents = roll(2) == 0 ? 0 : 30'000;
+      issue(c);
+    } else if (dice < 78) {  // pay: mostly start a checkout, then confirm
+      const Hold* h = random_hold();
+      if (h == nullptr) return;
+      if (!h->paying && roll(3) == 0) {
+        Command c = base(CommandType::kPaymentStarted, h->user);
+        c.reservation_id = h->id;
+        holds_[h->id].paying = true;
+        return issue(c);
+      }
+      Command c = base(CommandType::kConfirm, h->user);
+      c.reservation_id = h->id;
+      c.payment_id = keep("pay_" + std::to_string(mix_.commands.size()));
+      c.provider = "stripe";
+      c.amount_cents = h->amount_cents;
+      issue(c);
+      if (roll(20) == 0) issue(c);  // a duplicated webhook
+    } else if (dice < 83) {  // change of mind
+      const Hold* h = random_hold();
+      if (h == nullptr) return;
+      Command c = base(CommandType::kCancel, h->user);
+      c.reservation_id = h->id;
+      issue(c);
+    } else if (dice < 96) {  // queue for a taken seat
+      Command c = base(CommandType::kJoinWaitlist, fan);
+      c.seats.push(popular_seat());
+      issue(c);
+    } else {
+      Command c = base(CommandType::kLeaveWaitlist, fan);
+      c.seats.push(popular_seat());
+      issue(c);
+    }
+  }
+
+  const booking::Event& event_;
+  booking::Partition partition_;
+  std::mt19937_64 rng_;
+  int64_t now_ms_;
+  CoreMix mix_;
+  std::vector<std::string_view> users_;
+  std::discrete_distribution<size_t> section_pick_;
+  std::vector<Decision> decisions_;
+  std::unordered_map<ReservationId, Hold> holds_;
+  std::vector<ReservationId> live_;
+  std::priority_queue<std::pair<int64_t, ReservationId>, std::vector<std::pair<int64_t, ReservationId>>,
+                      std::greater<>>
+      timers_;
+};
+
+}  // namespace
+
+CoreMix record_core_mix(const booking::Catalog& catalog, const booking::Event& event,
+                        size_t count, uint64_t seed) {
+  return Recorder(catalog, event, seed).take(count);
+}
+
+}  // namespace boxoffice::loadtest

@@ -1,0 +1,26 @@
+// A realistic on-sale command mix for the booking core, recorded once and replayed by the
+// benchmark: most fans go for the best sections, some pay, some cancel, holds expire through
+// timer messages at their due time, and people queue on taken seats.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "booking/core/catalog.h"
+#include "booking/core/command.h"
+
+namespace boxoffice::loadtest {
+
+struct CoreMix {
+  std::deque<std::string> strings;  // user and payment ids the commands point into
+  std::vector<booking::Command> commands;
+};
+
+// Records `count` commands against `event` by running them through a partition, so every
+// command refers to real reservation ids. Deterministic for a given seed.
+CoreMix record_core_mix(const booking::Catalog& catalog, const booking::Event& event,
+                        size_t count, uint64_t seed);
+
+}  // namespace boxoffice::loadtest
