@@ -203,6 +203,7 @@ Event parse_event(const Json& e, const std::string& where, const std::map<std::s
     if (!pit->is_number_integer()) throw Fail{pw + ": expected an integer number of cents"};
     const auto price = pit->get<int64_t>();
     if (price < 0) throw Fail{pw + ": negative price " + std::to_string(price)};
+    if (price > kMaxPriceCents) throw Fail{pw + ": price above " + std::to_string(kMaxPriceCents)};
     Section sec{vs.id, vs.name, static_cast<uint32_t>(ev.rows.size()),
                 static_cast<uint32_t>(vs.rows.size()), static_cast<uint32_t>(ev.seats.size()), 0};
     const auto section_index = static_cast<uint16_t>(ev.sections.size());
@@ -211,13 +212,19 @@ Event parse_event(const Json& e, const std::string& where, const std::map<std::s
       ev.rows.push_back(Row{vr.id, section_index, static_cast<uint32_t>(ev.seats.size()),
                             static_cast<uint32_t>(vr.numbers.size())});
       for (uint32_t n : vr.numbers) {
-        ev.seats.push_back(Seat{price, row_index, n, section_index, 0});
+        ev.seats.push_back(Seat{static_cast<int32_t>(price), row_index, n, section_index, 0});
       }
     }
     sec.seat_count = static_cast<uint32_t>(ev.seats.size()) - sec.first_seat;
     ev.sections.push_back(std::move(sec));
   }
   if (ev.seats.size() >= (1u << 23)) throw Fail{where + ": 8M seats or more"};
+  ev.next_to_previous.assign(ev.seats.size(), 0);
+  for (SeatIndex s = 1; s < ev.seats.size(); ++s) {
+    const Seat& a = ev.seats[s - 1];
+    const Seat& b = ev.seats[s];
+    ev.next_to_previous[s] = a.row == b.row && b.number == a.number + 1;
+  }
   ev.seat_by_label.reserve(ev.seats.size());
   for (SeatIndex s = 0; s < ev.seats.size(); ++s) ev.seat_by_label.emplace(ev.seat_label(s), s);
 
@@ -232,7 +239,8 @@ Event parse_event(const Json& e, const std::string& where, const std::map<std::s
       const SeatIndex s = seat_at(label, where + ".seat_prices_cents");
       if (!value.is_number_integer()) throw Fail{w + ": expected an integer number of cents"};
       if (value.get<int64_t>() < 0) throw Fail{w + ": negative price"};
-      ev.seats[s].price_cents = value.get<int64_t>();
+      if (value.get<int64_t>() > kMaxPriceCents) throw Fail{w + ": price too large"};
+      ev.seats[s].price_cents = static_cast<int32_t>(value.get<int64_t>());
     }
   }
 
@@ -279,11 +287,14 @@ Event parse_event(const Json& e, const std::string& where, const std::map<std::s
       ev.waves.push_back(std::move(wave));
     }
   }
+  ev.all_on_sale_at_ms = ev.on_sale_at_ms;
+  for (const Wave& w : ev.waves) ev.all_on_sale_at_ms = std::max(ev.all_on_sale_at_ms, w.opens_at_ms);
   for (Section& sec : ev.sections) {
     for (SeatIndex s = sec.first_seat; s < sec.first_seat + sec.seat_count; ++s) {
       const bool first = s == sec.first_seat;
-      sec.min_price_cents = first ? ev.seats[s].price_cents : std::min(sec.min_price_cents, ev.seats[s].price_cents);
-      sec.max_price_cents = std::max(sec.max_price_cents, ev.seats[s].price_cents);
+      const int64_t price = ev.seats[s].price_cents;
+      sec.min_price_cents = first ? price : std::min(sec.min_price_cents, price);
+      sec.max_price_cents = std::max(sec.max_price_cents, price);
       sec.opens_at_ms = first ? ev.seat_opens_at_ms(s) : std::min(sec.opens_at_ms, ev.seat_opens_at_ms(s));
     }
   }

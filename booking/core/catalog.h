@@ -14,6 +14,8 @@
 
 namespace boxoffice::booking {
 
+inline constexpr int64_t kMaxPriceCents = 1'000'000'000;  // ten million in any currency
+
 struct Wave {
   std::string id;
   int64_t opens_at_ms = 0;
@@ -39,8 +41,8 @@ struct Row {
   uint32_t seat_count = 0;
 };
 
-struct Seat {
-  int64_t price_cents = 0;
+struct Seat {  // 16 bytes: searches walk these
+  int32_t price_cents = 0;  // the loader caps prices at kMaxPriceCents
   uint32_t row = 0;
   uint32_t number = 0;
   uint16_t section = 0;
@@ -67,11 +69,19 @@ struct Event {
   std::vector<Seat> seats;
   std::vector<Wave> waves;  // waves[0] opens at on_sale_at_ms unless the file says otherwise
 
+  // 1 where a seat sits right next to the previous one (same row, next number): searches for
+  // adjacent seats read this compact array instead of the seats themselves.
+  std::vector<uint8_t> next_to_previous;
   std::unordered_map<std::string, SeatIndex> seat_by_label;  // "A-1-101"
 
   std::string seat_label(SeatIndex s) const;
   const SeatIndex* find_seat(std::string_view label) const;
   int64_t seat_opens_at_ms(SeatIndex s) const { return waves[seats[s].wave].opens_at_ms; }
+  // From this time on every seat is on sale: checks skip the per-seat wave lookup.
+  int64_t all_on_sale_at_ms = 0;
+  bool on_sale(SeatIndex s, int64_t at_ms) const {
+    return at_ms >= all_on_sale_at_ms || at_ms >= seat_opens_at_ms(s);
+  }
 };
 
 struct Catalog {

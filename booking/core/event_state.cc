@@ -50,6 +50,22 @@ void EventState::apply(const Command& c, DecisionSink& sink) {
   reject(sink, Errc::kBadCommand, c.user_id);
 }
 
+void EventState::prefetch_lines(const Command& c) const {
+  for (SeatIndex s : c.seats.span()) {
+    if (s < seats_.size()) __builtin_prefetch(&seats_[s]);
+  }
+  users_.prefetch_index(c.user_id);
+  const auto slot = static_cast<uint32_t>(c.reservation_id);
+  if (slot < slots_.size()) __builtin_prefetch(&slots_[slot]);
+}
+
+void EventState::prefetch_targets(const Command& c) const {
+  for (SeatIndex s : c.seats.span()) {
+    if (s < seats_.size() && seats_[s].holder != 0) __builtin_prefetch(&slots_[seats_[s].slot()]);
+  }
+  users_.prefetch_entry(c.user_id);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Commands
 
@@ -64,10 +80,10 @@ void EventState::reserve(const Command& c, DecisionSink& sink) {
   }
   if (seats.size() > event_->per_user_limit) return void(reject(sink, Errc::kTooManySeats, c.user_id));
   for (SeatIndex s : seats) {
-    if (c.at_ms < event_->seat_opens_at_ms(s)) return void(reject(sink, Errc::kNotOnSale, c.user_id, s));
+    if (!event_->on_sale(s, c.at_ms)) return void(reject(sink, Errc::kNotOnSale, c.user_id, s));
   }
   for (SeatIndex s : seats) {
-    if (seats_[s].holder != 0) expire_if_due(seats_[s].holder - 1, sink);
+    if (seats_[s].holder != 0 && !seats_[s].sold()) expire_if_due(seats_[s].slot(), sink);
     if (seats_[s].holder != 0) return void(reject(sink, Errc::kSeatTaken, c.user_id, s));
   }
   const User known = users_.find(c.user_id);
@@ -83,7 +99,7 @@ void EventState::reserve(const Command& c, DecisionSink& sink) {
 
 bool EventState::is_candidate(SeatIndex s, const Command& c) const {
   const int64_t price = event_->seats[s].price_cents;
-  return seats_[s].holder == 0 && event_->seat_opens_at_ms(s) <= c.at_ms &&
+  return seats_[s].holder == 0 && event_->on_sale(s, c.at_ms) &&
          price >= c.min_price_cents && (c.max_price_cents == 0 || price <= c.max_price_cents);
 }
 
@@ -98,8 +114,7 @@ uint32_t EventState::longest_free_run(uint32_t row_index) {
   uint32_t longest = 0;
   uint32_t run = 0;
   for (SeatIndex s = row.first_seat; s < row.first_seat + row.seat_count; ++s) {
-    const bool adjacent = run > 0 && event_->seats[s].number == event_->seats[s - 1].number + 1;
-    run = seats_[s].holder == 0 ? (adjacent ? run + 1 : 1) : 0;
+    run = seats_[s].holder == 0 ? (event_->next_to_previous[s] != 0 ? run + 1 : 1) : 0;
     longest = std::max(longest, run);
   }
   row_run_[row_index] = static_cast<uint16_t>(longest);
@@ -133,17 +148,21 @@ void EventState::reserve_best(const Command& c, DecisionSink& sink) {
     for (uint32_t r = section.first_row; r < section.first_row + section.row_count; ++r) {
       if (row_free_[r] < c.count || longest_free_run(r) < c.count) continue;
       const Row& row = event_->rows[r];
-      uint32_t run = 0;
+      uint32_t run = 0;       // of candidates
+      uint32_t free_run = 0;  // of seats nobody holds, to tighten the row's bound on a miss
+      uint32_t longest_free = 0;
       for (SeatIndex s = row.first_seat; s < row.first_seat + row.seat_count; ++s) {
-        const bool adjacent =
-            run > 0 && event_->seats[s].number == event_->seats[s - 1].number + 1;
-        run = is_candidate(s, c) ? (adjacent ? run + 1 : 1) : 0;
+        const bool next_to = event_->next_to_previous[s] != 0;
+        run = is_candidate(s, c) ? (next_to ? run + 1 : 1) : 0;
+        free_run = seats_[s].holder == 0 ? (next_to ? free_run + 1 : 1) : 0;
+        longest_free = std::max(longest_free, free_run);
         if (run == c.count) {
           for (SeatIndex k = s + 1 - run; k <= s; ++k) picked.push(k);
           break;
         }
       }
       if (picked.count != 0) break;
+      row_run_[r] = static_cast<uint16_t>(longest_free);
     }
   }
   // Otherwise the first candidates in best-first order, across sections.
@@ -218,7 +237,10 @@ void EventState::confirm(const Command& c, DecisionSink& sink) {
   d.payment_id = c.payment_id;
   d.provider = c.provider;
   const SeatList booked = d.seats;  // d dies with the next emit
-  for (SeatIndex s : booked.span()) clear_waitlist(s, sink);
+  for (SeatIndex s : booked.span()) {
+    seats_[s].holder |= SeatState::kSold;
+    clear_waitlist(s, sink);
+  }
 }
 
 void EventState::cancel(const Command& c, DecisionSink& sink) {
@@ -245,31 +267,22 @@ void EventState::join_waitlist(const Command& c, DecisionSink& sink) {
   }
   const SeatIndex s = c.seats.items[0];
   if (s >= seats_.size()) return void(reject(sink, Errc::kUnknownSeat, c.user_id, s));
-  if (c.at_ms < event_->seat_opens_at_ms(s)) return void(reject(sink, Errc::kNotOnSale, c.user_id, s));
-  if (seats_[s].holder != 0) expire_if_due(seats_[s].holder - 1, sink);
+  if (!event_->on_sale(s, c.at_ms)) return void(reject(sink, Errc::kNotOnSale, c.user_id, s));
+  if (seats_[s].sold()) return void(reject(sink, Errc::kSeatSold, c.user_id, s));
+  if (seats_[s].holder != 0) expire_if_due(seats_[s].slot(), sink);
   if (seats_[s].holder == 0) return void(reject(sink, Errc::kSeatAvailable, c.user_id, s));
-  const uint32_t slot = seats_[s].holder - 1;
-  if (slots_[slot].status() == SlotStatus::kBooked) return void(reject(sink, Errc::kSeatSold, c.user_id, s));
+  const uint32_t slot = seats_[s].slot();
   if (holds(slot, c.user_id)) return void(reject(sink, Errc::kAlreadyHolder, c.user_id, s));
   const User known = users_.find(c.user_id);
-  uint32_t position = known == kNone ? 0 : waitlist_position(s, known);
+  // Only someone already waiting somewhere can be in this list: others skip the walk.
+  uint32_t position = known != kNone && users_.waits(known) > 0 ? waitlist_position(s, known) : 0;
   if (position == 0) {
     const uint32_t length = waitlist_length(s);
-    if (length >= event_->waitlist_cap || (known != kNone && users_.waits(known) >= UserTable::kMaxWaits)) {
+    if (length >= event_->waitlist_cap ||
+        (known != kNone && users_.waits(known) >= UserTable::kMaxWaits)) {
       return void(reject(sink, Errc::kWaitlistFull, c.user_id, s));
     }
-    const User user = known == kNone ? users_.intern(c.user_id) : known;
-    const uint32_t node = alloc_wait_node();
-    wait_nodes_[node].user = user;
-    users_.add_waits(user, 1);
-    const uint32_t tail = seats_[s].waitlist;
-    if (tail == kNone) {
-      wait_nodes_[node].next = node;
-    } else {
-      wait_nodes_[node].next = wait_nodes_[tail].next;
-      wait_nodes_[tail].next = node;
-    }
-    seats_[s].waitlist = node;
+    append_to_waitlist(s, known == kNone ? users_.intern(c.user_id) : known);
     position = length + 1;
   }
   Decision& d = sink.emit(DecisionType::kWaitlisted);
@@ -285,19 +298,13 @@ void EventState::leave_waitlist(const Command& c, DecisionSink& sink) {
   const SeatIndex s = c.seats.items[0];
   if (s >= seats_.size()) return void(reject(sink, Errc::kUnknownSeat, c.user_id, s));
   const User user = users_.find(c.user_id);
-  const uint32_t tail = seats_[s].waitlist;
-  if (user == kNone || tail == kNone) return void(reject(sink, Errc::kNotWaitlisted, c.user_id, s));
-  // Walk the circular list from the tail, unlinking the user's node.
+  const uint32_t tail = waitlist_tail(s);
+  if (user == kNone || users_.waits(user) == 0 || tail == kNone) {
+    return void(reject(sink, Errc::kNotWaitlisted, c.user_id, s));
+  }
   for (uint32_t prev = tail, node = wait_nodes_[tail].next;; prev = node, node = wait_nodes_[node].next) {
     if (wait_nodes_[node].user == user) {
-      if (node == prev) {
-        seats_[s].waitlist = kNone;
-      } else {
-        wait_nodes_[prev].next = wait_nodes_[node].next;
-        if (node == tail) seats_[s].waitlist = prev;
-      }
-      free_wait_node(node);
-      users_.add_waits(user, -1);
+      unlink_from_waitlist(s, prev, node);
       break;
     }
     if (node == tail) return void(reject(sink, Errc::kNotWaitlisted, c.user_id, s));
@@ -337,7 +344,7 @@ void EventState::end_hold(uint32_t slot, DecisionType why, DecisionSink& sink) {
   const SeatList seats = d.seats;  // d dies with the next emit
   users_.add_tickets(r.user, -static_cast<int>(seats.count));
   for (SeatIndex s : seats.span()) seats_[s].holder = 0;
-  if (r.has(Reservation::kScattered)) scattered_.erase(slot);
+  if (r.has(Reservation::kScattered)) free_seat_lists_[seats.count].push_back(r.first_seat());
   r = Reservation{};
   r.user = free_slot_;
   free_slot_ = slot;
@@ -376,15 +383,11 @@ uint32_t EventState::create_hold(User user, std::span<const SeatIndex> seats, Ho
   Reservation& r = slots_[slot];
   r.user = user;
   r.serial = next_serial_++;
-  r.packed = seats[0] | static_cast<uint32_t>(seats.size() - 1) << Reservation::kCountShift |
+  r.packed = (consecutive ? seats[0] : store_seat_list(seats)) | static_cast<uint32_t>(seats.size() - 1) << Reservation::kCountShift |
              static_cast<uint32_t>(SlotStatus::kHeld) << Reservation::kStatusShift |
              (consecutive ? 0 : Reservation::kScattered) |
              (kind == HoldKind::kOffer ? Reservation::kOffer : 0);
   r.set_value(static_cast<uint64_t>(expires_at_ms));
-  if (!consecutive) {
-    SeatList& list = scattered_[slot];
-    for (SeatIndex s : seats) list.push(s);
-  }
   for (SeatIndex s : seats) seats_[s].holder = slot + 1;
   users_.add_tickets(user, static_cast<int>(seats.size()));
   return slot;
@@ -394,15 +397,31 @@ void EventState::mark_free(SeatIndex seat, bool free) {
   const int delta = free ? 1 : -1;
   const Seat& s = event_->seats[seat];
   row_free_[s.row] = static_cast<uint16_t>(row_free_[s.row] + delta);
-  row_run_[s.row] = kRunUnknown;
+  if (free) row_run_[s.row] = kRunUnknown;  // taking seats only shortens runs: the bound holds
   section_free_[s.section] = static_cast<uint32_t>(section_free_[s.section] + delta);
+}
+
+uint32_t EventState::store_seat_list(std::span<const SeatIndex> seats) {
+  auto& reusable = free_seat_lists_[seats.size()];
+  uint32_t at = 0;
+  if (reusable.empty()) {
+    at = static_cast<uint32_t>(seat_lists_.size());
+    grow_gently(seat_lists_);
+    seat_lists_.resize(seat_lists_.size() + seats.size());
+  } else {
+    at = reusable.back();
+    reusable.pop_back();
+  }
+  std::copy(seats.begin(), seats.end(), seat_lists_.begin() + at);
+  return at;
 }
 
 SeatList EventState::seats_of(uint32_t slot) const {
   const Reservation& r = slots_[slot];
-  if (r.has(Reservation::kScattered)) return scattered_.at(slot);
   SeatList out;
-  for (uint32_t i = 0; i < r.seat_count(); ++i) out.push(r.first_seat() + i);
+  for (uint32_t i = 0; i < r.seat_count(); ++i) {
+    out.push(r.has(Reservation::kScattered) ? seat_lists_[r.first_seat() + i] : r.first_seat() + i);
+  }
   return out;
 }
 
@@ -439,7 +458,7 @@ ReservationView EventState::view_of(uint32_t slot) const {
 // Waitlists
 
 uint32_t EventState::waitlist_position(SeatIndex seat, User user) const {
-  const uint32_t tail = seats_[seat].waitlist;
+  const uint32_t tail = waitlist_tail(seat);
   if (tail == kNone) return 0;
   uint32_t position = 1;
   for (uint32_t node = wait_nodes_[tail].next;; node = wait_nodes_[node].next, ++position) {
@@ -448,26 +467,58 @@ uint32_t EventState::waitlist_position(SeatIndex seat, User user) const {
   }
 }
 
-uint32_t EventState::waitlist_length(SeatIndex seat) const {
-  const uint32_t tail = seats_[seat].waitlist;
-  if (tail == kNone) return 0;
-  uint32_t length = 1;
-  for (uint32_t node = wait_nodes_[tail].next; node != tail; node = wait_nodes_[node].next) ++length;
-  return length;
+void EventState::append_to_waitlist(SeatIndex seat, User user) {
+  uint32_t node = free_wait_node_;
+  if (node == kNone) {
+    grow_gently(wait_nodes_);
+    node = static_cast<uint32_t>(wait_nodes_.size());
+    wait_nodes_.emplace_back();
+  } else {
+    free_wait_node_ = wait_nodes_[node].next;
+  }
+  wait_nodes_[node].user = user;
+  users_.add_waits(user, 1);
+  uint32_t& list = seats_[seat].waitlist;
+  if (list == kNone) {
+    if (free_wait_lists_.empty()) {
+      list = static_cast<uint32_t>(wait_lists_.size());
+      wait_lists_.emplace_back();
+    } else {
+      list = free_wait_lists_.back();
+      free_wait_lists_.pop_back();
+    }
+    wait_nodes_[node].next = node;
+  } else {
+    const uint32_t tail = wait_lists_[list].tail;
+    wait_nodes_[node].next = wait_nodes_[tail].next;
+    wait_nodes_[tail].next = node;
+  }
+  wait_lists_[list].tail = node;
+  ++wait_lists_[list].length;
+}
+
+void EventState::unlink_from_waitlist(SeatIndex seat, uint32_t prev, uint32_t node) {
+  const uint32_t list = seats_[seat].waitlist;
+  WaitList& wl = wait_lists_[list];
+  users_.add_waits(wait_nodes_[node].user, -1);
+  if (--wl.length == 0) {
+    wl = WaitList{};
+    free_wait_lists_.push_back(list);
+    seats_[seat].waitlist = kNone;
+  } else {
+    wait_nodes_[prev].next = wait_nodes_[node].next;
+    if (node == wl.tail) wl.tail = prev;
+  }
+  wait_nodes_[node] = WaitNode{0, free_wait_node_};
+  free_wait_node_ = node;
 }
 
 EventState::User EventState::pop_waitlist_head(SeatIndex seat) {
-  const uint32_t tail = seats_[seat].waitlist;
+  const uint32_t tail = waitlist_tail(seat);
   if (tail == kNone) return kNone;
   const uint32_t head = wait_nodes_[tail].next;
   const User user = wait_nodes_[head].user;
-  if (head == tail) {
-    seats_[seat].waitlist = kNone;
-  } else {
-    wait_nodes_[tail].next = wait_nodes_[head].next;
-  }
-  free_wait_node(head);
-  users_.add_waits(user, -1);
+  unlink_from_waitlist(seat, tail, head);
   return user;
 }
 
@@ -480,34 +531,17 @@ void EventState::clear_waitlist(SeatIndex seat, DecisionSink& sink) {
   d.position = cleared;
 }
 
-uint32_t EventState::alloc_wait_node() {
-  if (free_wait_node_ == kNone) {
-    grow_gently(wait_nodes_);
-    wait_nodes_.emplace_back();
-    return static_cast<uint32_t>(wait_nodes_.size() - 1);
-  }
-  const uint32_t node = free_wait_node_;
-  free_wait_node_ = wait_nodes_[node].next;
-  return node;
-}
-
-void EventState::free_wait_node(uint32_t node) {
-  wait_nodes_[node] = WaitNode{0, free_wait_node_};
-  free_wait_node_ = node;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Read access
 
 SeatStatus EventState::seat_status(SeatIndex seat) const {
   if (seat >= seats_.size() || seats_[seat].holder == 0) return SeatStatus::kAvailable;
-  return slots_[seats_[seat].holder - 1].status() == SlotStatus::kBooked ? SeatStatus::kBooked
-                                                                         : SeatStatus::kHeld;
+  return seats_[seat].sold() ? SeatStatus::kBooked : SeatStatus::kHeld;
 }
 
 std::optional<ReservationView> EventState::seat_holder(SeatIndex seat) const {
   if (seat >= seats_.size() || seats_[seat].holder == 0) return std::nullopt;
-  return view_of(seats_[seat].holder - 1);
+  return view_of(seats_[seat].slot());
 }
 
 std::optional<ReservationView> EventState::reservation(ReservationId id) const {
@@ -526,7 +560,7 @@ std::vector<ReservationView> EventState::reservations() const {
 
 std::vector<std::string_view> EventState::waitlist(SeatIndex seat) const {
   std::vector<std::string_view> out;
-  const uint32_t tail = seat < seats_.size() ? seats_[seat].waitlist : kNone;
+  const uint32_t tail = seat < seats_.size() ? waitlist_tail(seat) : kNone;
   if (tail == kNone) return out;
   for (uint32_t node = wait_nodes_[tail].next;; node = wait_nodes_[node].next) {
     out.push_back(users_.name(wait_nodes_[node].user));
@@ -539,15 +573,28 @@ uint32_t EventState::tickets_of(std::string_view user_id) const {
   return u == kNone ? 0 : users_.tickets(u);
 }
 
-size_t EventState::live_bytes() const {
-  // An unordered_map node: the value, a next pointer and a cached hash; plus a bucket pointer.
-  const size_t scattered_bytes =
-      scattered_.size() * (sizeof(std::pair<uint32_t, SeatList>) + 2 * sizeof(void*)) +
-      scattered_.bucket_count() * sizeof(void*);
-  return sizeof(*this) + seats_.capacity() * sizeof(SeatState) +
-         (row_free_.capacity() + row_run_.capacity()) * sizeof(uint16_t) +
-         section_free_.capacity() * sizeof(uint32_t) + slots_.capacity() * sizeof(Reservation) +
-         scattered_bytes + users_.bytes() + wait_nodes_.capacity() * sizeof(WaitNode);
+Partition::Memory EventState::memory() const {
+  Partition::Memory m;
+  m.inventory = sizeof(*this) + seats_.capacity() * sizeof(SeatState) +
+                (row_free_.capacity() + row_run_.capacity()) * sizeof(uint16_t) +
+                section_free_.capacity() * sizeof(uint32_t) +
+                slots_.capacity() * sizeof(Reservation) +
+                seat_lists_.capacity() * sizeof(SeatIndex);
+  for (const auto& f : free_seat_lists_) m.inventory += f.capacity() * sizeof(uint32_t);
+  m.users = users_.bytes();
+  m.waitlists = wait_nodes_.capacity() * sizeof(WaitNode) +
+                wait_lists_.capacity() * sizeof(WaitList) +
+                free_wait_lists_.capacity() * sizeof(uint32_t);
+  return m;
+}
+
+Partition::Population EventState::population() const {
+  Partition::Population p;
+  p.reservations = static_cast<size_t>(std::count_if(
+      slots_.begin(), slots_.end(), [](const Reservation& r) { return r.status() != SlotStatus::kFree; }));
+  p.users = users_.size();
+  for (const WaitList& l : wait_lists_) p.waitlist_entries += l.length;
+  return p;
 }
 
 }  // namespace boxoffice::booking

@@ -4,12 +4,12 @@
 // user holds, owns or waits for something.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "booking/core/catalog.h"
@@ -55,6 +55,10 @@ class EventState {
   explicit EventState(const Event& event);
 
   void apply(const Command& cmd, DecisionSink& sink);
+  // Partition::prefetch in two steps: the lines a command names (seats, reservation, user
+  // index), then what those lines point to (holders' reservations, the user entry).
+  void prefetch_lines(const Command& cmd) const;
+  void prefetch_targets(const Command& cmd) const;
 
   SeatStatus seat_status(SeatIndex seat) const;
   std::optional<ReservationView> seat_holder(SeatIndex seat) const;
@@ -62,7 +66,8 @@ class EventState {
   std::vector<ReservationView> reservations() const;
   std::vector<std::string_view> waitlist(SeatIndex seat) const;
   uint32_t tickets_of(std::string_view user_id) const;
-  size_t live_bytes() const;
+  Partition::Memory memory() const;
+  Partition::Population population() const;
 
   void serialize(ByteWriter& w) const;
   // Reads what serialize() wrote and checks it is consistent; an error names what is wrong.
@@ -74,12 +79,16 @@ class EventState {
   using User = UserTable::Handle;
 
   struct SeatState {
-    uint32_t holder = 0;         // reservation slot + 1; 0 = nobody
-    uint32_t waitlist = kNone;   // tail node of the seat's waitlist
+    static constexpr uint32_t kSold = 1u << 31;  // set once booked: sold seats answer at once
+    uint32_t holder = 0;        // reservation slot + 1, | kSold; 0 = nobody
+    uint32_t waitlist = kNone;  // the seat's entry in wait_lists_
+
+    uint32_t slot() const { return (holder & ~kSold) - 1; }
+    bool sold() const { return (holder & kSold) != 0; }
   };
   enum class SlotStatus : uint8_t { kFree = 0, kHeld = 1, kBooked = 2 };
-  // 20 bytes. Seats are first_seat .. first_seat + count - 1 unless scattered, in which case
-  // scattered_ keeps the list (rare: fans mostly pick neighbouring seats).
+  // 20 bytes. Seats are first_seat .. first_seat + count - 1, or, for a scattered hold (rare:
+  // fans mostly pick neighbouring seats), the count seats at seat_lists_[first_seat].
   struct Reservation {
     static constexpr uint32_t kSeatBits = 23;  // the catalog caps an event at 8M seats
     static constexpr uint32_t kCountShift = kSeatBits;        // 4 bits: count - 1
@@ -112,6 +121,10 @@ class EventState {
     User user = 0;
     uint32_t next = kNone;  // circular: the tail's next is the head
   };
+  struct WaitList {
+    uint32_t tail = kNone;
+    uint32_t length = 0;
+  };
   // Commands.
   void reserve(const Command& c, DecisionSink& sink);
   void reserve_best(const Command& c, DecisionSink& sink);
@@ -137,7 +150,8 @@ class EventState {
   void mark_free(SeatIndex seat, bool free);
   bool is_candidate(SeatIndex seat, const Command& c) const;
   static bool may_match(const Section& section, const Command& c);
-  uint32_t longest_free_run(uint32_t row);  // of seats nobody holds, cached per row
+  // At least the longest run of adjacent seats nobody holds in a row; exact when recomputed.
+  uint32_t longest_free_run(uint32_t row);
   ReservationId id_of(uint32_t slot) const {
     return (static_cast<uint64_t>(slots_[slot].serial) << 32) | slot;
   }
@@ -145,18 +159,25 @@ class EventState {
   int64_t amount_of(const SeatList& seats) const;
   ReservationView view_of(uint32_t slot) const;
   void fill_hold(Decision& d, uint32_t slot) const;
+  uint32_t store_seat_list(std::span<const SeatIndex> seats);
   bool holds(uint32_t slot, std::string_view user_id) const {
     return users_.find(user_id) == slots_[slot].user;
   }
 
-  // Waitlists: a circular singly linked list per seat; the seat keeps its tail, whose next is
-  // the head, so both append and pop are O(1).
+  // Waitlists: a circular singly linked list per seat, whose WaitList keeps the tail (the
+  // tail's next is the head) and the length, so append, pop and the length are O(1).
+  uint32_t waitlist_tail(SeatIndex seat) const {
+    return seats_[seat].waitlist == kNone ? kNone : wait_lists_[seats_[seat].waitlist].tail;
+  }
+  uint32_t waitlist_length(SeatIndex seat) const {
+    return seats_[seat].waitlist == kNone ? 0 : wait_lists_[seats_[seat].waitlist].length;
+  }
   uint32_t waitlist_position(SeatIndex seat, User user) const;  // 1-based; 0 = absent
-  uint32_t waitlist_length(SeatIndex seat) const;
+  void append_to_waitlist(SeatIndex seat, User user);
+  // Unlinks node (whose predecessor is prev) from the seat's list.
+  void unlink_from_waitlist(SeatIndex seat, uint32_t prev, uint32_t node);
   User pop_waitlist_head(SeatIndex seat);  // kNone if empty
   void clear_waitlist(SeatIndex seat, DecisionSink& sink);
-  uint32_t alloc_wait_node();
-  void free_wait_node(uint32_t node);
 
   // Grows a pool by a quarter rather than doubling: these pools are most of the live state.
   template <class T>
@@ -168,15 +189,21 @@ class EventState {
   std::vector<SeatState> seats_;
   static constexpr uint16_t kRunUnknown = 0xFFFF;
   std::vector<uint16_t> row_free_;      // derived: seats nobody holds, per row
-  std::vector<uint16_t> row_run_;       // derived cache: longest free run per row
+  std::vector<uint16_t> row_run_;       // derived: bound on the longest free run per row
   std::vector<uint32_t> section_free_;  // derived: seats nobody holds, per section
   std::vector<Reservation> slots_;
-  std::unordered_map<uint32_t, SeatList> scattered_;  // slot -> seats, for scattered holds
+  // Seat lists of scattered holds; freed lists are reused by holds of the same size. Where a
+  // list sits is never observable (snapshots store lists inline), so restore may repack.
+  std::vector<SeatIndex> seat_lists_;
+  std::array<std::vector<uint32_t>, kMaxSeatsPerHold + 1> free_seat_lists_;
   uint32_t free_slot_ = kNone;
   uint32_t next_serial_ = 1;
   UserTable users_;
   std::vector<WaitNode> wait_nodes_;
   uint32_t free_wait_node_ = kNone;
+  // Where a seat's WaitList sits is not state (snapshots store tails per seat).
+  std::vector<WaitList> wait_lists_;
+  std::vector<uint32_t> free_wait_lists_;
 };
 
 }  // namespace boxoffice::booking

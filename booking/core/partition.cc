@@ -11,6 +11,10 @@ Partition::Partition(Partition&&) noexcept = default;
 Partition& Partition::operator=(Partition&&) noexcept = default;
 
 void Partition::apply(const Command& cmd, std::vector<Decision>& out) {
+  if (!catalog_->events.empty() && cmd.event_id == catalog_->events[last_event_].id) {
+    DecisionSink sink(cmd, catalog_->events[last_event_].id, seq_, out);
+    return state_for(last_event_)->apply(cmd, sink);
+  }
   const auto it = catalog_->event_by_id.find(cmd.event_id);
   if (it == catalog_->event_by_id.end()) {
     DecisionSink sink(cmd, cmd.event_id, seq_, out);
@@ -19,8 +23,17 @@ void Partition::apply(const Command& cmd, std::vector<Decision>& out) {
     d.reservation_id = cmd.reservation_id;
     return;
   }
+  last_event_ = it->second;
   DecisionSink sink(cmd, catalog_->events[it->second].id, seq_, out);
   state_for(it->second)->apply(cmd, sink);
+}
+
+void Partition::prefetch(std::span<const Command> upcoming) const {
+  const EventState* state = catalog_->events.empty() ? nullptr : events_[last_event_].get();
+  if (state == nullptr) return;
+  const std::string_view id = catalog_->events[last_event_].id;
+  if (!upcoming.empty() && upcoming[0].event_id == id) state->prefetch_targets(upcoming[0]);
+  if (upcoming.size() > 1 && upcoming[1].event_id == id) state->prefetch_lines(upcoming[1]);
 }
 
 EventState* Partition::state_for(uint32_t event_index) {
@@ -67,12 +80,25 @@ uint32_t Partition::tickets_of(std::string_view event_id, std::string_view user_
   return s == nullptr ? 0 : s->tickets_of(user_id);
 }
 
-size_t Partition::live_bytes() const {
-  size_t bytes = sizeof(*this) + events_.capacity() * sizeof(events_[0]);
+Partition::Memory Partition::memory() const {
+  Memory m;
+  m.inventory = sizeof(*this) + events_.capacity() * sizeof(events_[0]);
   for (const auto& e : events_) {
-    if (e) bytes += e->live_bytes();
+    if (e) m += e->memory();
   }
-  return bytes;
+  return m;
+}
+
+Partition::Population Partition::population() const {
+  Population p;
+  for (const auto& e : events_) {
+    if (!e) continue;
+    const Population q = e->population();
+    p.reservations += q.reservations;
+    p.users += q.users;
+    p.waitlist_entries += q.waitlist_entries;
+  }
+  return p;
 }
 
 }  // namespace boxoffice::booking

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,8 +45,17 @@ class Partition {
   Partition(Partition&&) noexcept;
   Partition& operator=(Partition&&) noexcept;
 
-  // Applies one command; appends its decisions to out (at least one per command).
+  // Applies one command; appends its decisions to out (at least one per command). Their string
+  // views point into the command and into the partition's user table, whose entries are
+  // recycled: use (encode, publish) the decisions before the next apply().
   void apply(const Command& cmd, std::vector<Decision>& out);
+
+  // A hint, no effect on state or decisions: starts loading what the upcoming commands (the
+  // next ones in log order, nearest first) will touch. Workers call it before each apply(), so
+  // the lookups of a stampede (random seats, random fans) overlap instead of waiting on memory
+  // one after another: the lines of upcoming[1] start loading, and for upcoming[0], whose lines
+  // came in meanwhile, the reservations and user entries they point to.
+  void prefetch(std::span<const Command> upcoming) const;
 
   uint64_t last_seq() const { return seq_; }
 
@@ -62,14 +72,35 @@ class Partition {
   std::vector<std::string_view> waitlist(std::string_view event_id, SeatIndex seat) const;
   uint32_t tickets_of(std::string_view event_id, std::string_view user_id) const;
 
-  // Bytes of live state (capacity of every container), catalog excluded.
-  size_t live_bytes() const;
+  // Bytes of live state (the capacity of every container), catalog excluded, by what they
+  // serve: inventory grows with seats, users with active fans, waitlists with waiting fans.
+  struct Memory {
+    size_t inventory = 0;  // seats, reservations (holds and bookings), their seat lists
+    size_t users = 0;      // interned ids with their counts, and the index
+    size_t waitlists = 0;  // waitlist entries and lists
+    size_t total() const { return inventory + users + waitlists; }
+    Memory& operator+=(const Memory& o) {
+      inventory += o.inventory;
+      users += o.users;
+      waitlists += o.waitlists;
+      return *this;
+    }
+  };
+  Memory memory() const;
+  // Counts that go with memory(): live reservations, users and waitlist entries.
+  struct Population {
+    size_t reservations = 0;
+    size_t users = 0;
+    size_t waitlist_entries = 0;
+  };
+  Population population() const;
 
  private:
   EventState* state_for(uint32_t event_index);
   const EventState* find_state(std::string_view event_id) const;
 
   const Catalog* catalog_;
+  uint32_t last_event_ = 0;  // commands come in runs for one event: skip the lookup then
   std::vector<std::unique_ptr<EventState>> events_;  // by catalog index, created on first use
   uint64_t seq_ = 0;
 };

@@ -4,8 +4,8 @@
 //     next_serial, free_slot + 1, slot count, per slot: u8 status, then
 //       free: next free slot + 1 | in use: serial, user handle, packed word,
 //       held: zigzag expires_at_ms | booked: fixed64 payment hash,
-//       scattered: seat count and seats;
-//     per catalog seat: holder, waitlist tail + 1;
+//       scattered: its seats (the packed word then holds 0 where the list's place goes);
+//     per catalog seat: holder, its waitlist's tail node + 1;
 //     the user table (user_table.cc);
 //     wait node count, per node: user handle, next + 1; free wait node + 1.
 // Derived state (free counters, ticket and waitlist counts, hash indexes) is rebuilt, never
@@ -38,21 +38,21 @@ void EventState::serialize(ByteWriter& w) const {
     }
     w.varint(r.serial);
     w.varint(r.user);
-    w.varint(r.packed);
+    // Where a scattered seat list sits is not state: store 0 for it.
+    const uint32_t seat_mask = (1u << Reservation::kSeatBits) - 1;
+    w.varint(r.has(Reservation::kScattered) ? r.packed & ~seat_mask : r.packed);
     if (r.status() == SlotStatus::kHeld) {
       w.svarint(r.expires_at_ms());
     } else {
       w.fixed64(r.value());
     }
     if (r.has(Reservation::kScattered)) {
-      const SeatList& list = scattered_.at(slot);
-      w.varint(list.count);
-      for (SeatIndex s : list.span()) w.varint(s);
+      for (SeatIndex s : seats_of(slot).span()) w.varint(s);
     }
   }
-  for (const SeatState& s : seats_) {
-    w.varint(s.holder);
-    w.varint(plus_one(s.waitlist));
+  for (SeatIndex s = 0; s < seats_.size(); ++s) {
+    w.varint(seats_[s].holder & ~SeatState::kSold);  // derived from the reservation
+    w.varint(plus_one(waitlist_tail(s)));
   }
   users_.serialize(w);
   w.varint(wait_nodes_.size());
@@ -123,22 +123,22 @@ Result<std::unique_ptr<EventState>, std::string> EventState::deserialize(const E
       res.set_value(hash);
     }
     if (res.has(Reservation::kScattered)) {
-      uint64_t count = 0;
-      SeatList& list = st.scattered_[slot];
-      if (!r.varint(count) || count != res.seat_count()) return fail("bad scattered seats");
-      for (uint64_t i = 0; i < count; ++i) {
+      if (res.first_seat() != 0) return fail("bad scattered seats");
+      SeatList list;
+      for (uint32_t i = 0; i < res.seat_count(); ++i) {
         uint32_t seat = 0;
         if (!index(seat, seat_count, false)) return fail("bad scattered seat");
         list.push(seat);
       }
-      if (res.first_seat() != list.items[0]) return fail("bad scattered seats");
+      res.packed |= st.store_seat_list(list.span());
     } else if (res.first_seat() + uint64_t{res.seat_count()} > seat_count) {
       return fail("reservation seats out of range");
     }
   }
   const uint64_t node_limit = r.remaining();  // every node takes at least two bytes
-  for (SeatState& s : st.seats_) {
-    if (!index(s.holder, slot_count + 1, false) || !index(s.waitlist, node_limit, true)) {
+  std::vector<uint32_t> tails(seat_count);
+  for (SeatIndex s = 0; s < seat_count; ++s) {
+    if (!index(st.seats_[s].holder, slot_count + 1, false) || !index(tails[s], node_limit, true)) {
       return fail("bad seat");
     }
   }
@@ -180,14 +180,15 @@ Result<std::unique_ptr<EventState>, std::string> EventState::deserialize(const E
   uint64_t holders = 0;
   for (SeatIndex s = 0; s < seat_count; ++s) {
     const SeatState& seat = st.seats_[s];
-    if (seat.waitlist != kNone && seat.waitlist >= node_count) return fail("bad waitlist tail");
+    if (tails[s] != kNone && tails[s] >= node_count) return fail("bad waitlist tail");
     if (seat.holder == 0) {
-      if (seat.waitlist != kNone) return fail("waitlist on a free seat");
+      if (tails[s] != kNone) return fail("waitlist on a free seat");
       continue;
     }
     const SlotStatus status = st.slots_[seat.holder - 1].status();
     if (status == SlotStatus::kFree) return fail("seat held by a free slot");
-    if (status == SlotStatus::kBooked && seat.waitlist != kNone) return fail("waitlist on a sold seat");
+    if (status == SlotStatus::kBooked && tails[s] != kNone) return fail("waitlist on a sold seat");
+    if (status == SlotStatus::kBooked) st.seats_[s].holder |= SeatState::kSold;
     ++holders;
     st.mark_free(s, false);
   }
@@ -197,10 +198,13 @@ Result<std::unique_ptr<EventState>, std::string> EventState::deserialize(const E
     if (node_seen[n]++ != 0) return fail("bad free wait node list");
   }
   for (SeatIndex s = 0; s < seat_count; ++s) {
-    const uint32_t tail = st.seats_[s].waitlist;
+    const uint32_t tail = tails[s];
     if (tail == kNone) continue;
+    st.seats_[s].waitlist = static_cast<uint32_t>(st.wait_lists_.size());
+    WaitList& list = st.wait_lists_.emplace_back(WaitList{tail, 0});
     uint32_t n = tail;
     do {
+      ++list.length;
       if (n == kNone || node_seen[n]++ != 0) return fail("broken waitlist");
       const User user = st.wait_nodes_[n].user;
       if (!st.users_.is_live(user) || st.users_.waits(user) >= UserTable::kMaxWaits) {

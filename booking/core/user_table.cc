@@ -16,11 +16,26 @@ std::string_view UserTable::name(Handle h) const {
 UserTable::Handle UserTable::find(std::string_view name) const {
   if (index_.empty()) return kNone;
   const size_t mask = index_.size() - 1;
-  for (size_t i = table_hash(name) & mask;; i = (i + 1) & mask) {
+  const uint64_t hash = table_hash(name);
+  const auto tag = static_cast<uint8_t>(hash >> 56);
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
     const uint32_t v = index_[i];
     if (v == 0) return kNone;
-    if (this->name(v - 1) == name) return v - 1;
+    if (tags_[i] == tag && this->name(v - 1) == name) return v - 1;
   }
+}
+
+void UserTable::prefetch_index(std::string_view name) const {
+  if (index_.empty() || name.empty()) return;
+  const size_t i = table_hash(name) & (index_.size() - 1);
+  __builtin_prefetch(&index_[i]);
+  __builtin_prefetch(&tags_[i]);
+}
+
+void UserTable::prefetch_entry(std::string_view name) const {
+  if (index_.empty() || name.empty()) return;
+  const uint32_t v = index_[table_hash(name) & (index_.size() - 1)];
+  if (v != 0) __builtin_prefetch(entry(v - 1));
 }
 
 UserTable::Handle UserTable::place(size_t len) {
@@ -91,9 +106,11 @@ void UserTable::collect() {
 
 void UserTable::index_insert(Handle h) {
   const size_t mask = index_.size() - 1;
-  size_t i = table_hash(name(h)) & mask;
+  const uint64_t hash = table_hash(name(h));
+  size_t i = hash & mask;
   while (index_[i] != 0) i = (i + 1) & mask;
   index_[i] = h + 1;
+  tags_[i] = static_cast<uint8_t>(hash >> 56);
 }
 
 void UserTable::index_erase(Handle h) {
@@ -105,6 +122,7 @@ void UserTable::index_erase(Handle h) {
     const size_t home = table_hash(name(index_[j] - 1)) & mask;
     if (((j - home) & mask) >= ((j - i) & mask)) {
       index_[i] = index_[j];
+      tags_[i] = tags_[j];
       i = j;
     }
   }
@@ -114,6 +132,7 @@ void UserTable::index_erase(Handle h) {
 void UserTable::grow_index() {
   std::vector<uint32_t> old = std::move(index_);
   index_.assign(old.empty() ? 64 : old.size() * 2, 0);
+  tags_.assign(index_.size(), 0);
   for (const uint32_t v : old) {
     if (v != 0) index_insert(v - 1);
   }
@@ -124,7 +143,7 @@ size_t UserTable::bytes() const {
   for (const auto& f : free_by_len_) free_slots += f.capacity();
   return sizeof(*this) + chunks_.size() * kChunkBytes +
          chunks_.capacity() * sizeof(chunks_[0]) + chunk_used_.capacity() * sizeof(uint32_t) +
-         free_slots * sizeof(Handle) + index_.capacity() * sizeof(uint32_t) +
+         free_slots * sizeof(Handle) + index_.capacity() * sizeof(uint32_t) + tags_.capacity() +
          unused_.capacity() * sizeof(Handle);
 }
 

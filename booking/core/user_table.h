@@ -29,6 +29,9 @@ class UserTable {
   static constexpr uint32_t kMaxWaits = 0xFFFF;
 
   Handle find(std::string_view name) const;
+  // For Partition::prefetch: the index line find(name) starts at, then the entry it names.
+  void prefetch_index(std::string_view name) const;
+  void prefetch_entry(std::string_view name) const;
   Handle intern(std::string_view name);  // find, or add with zero counts
   std::string_view name(Handle h) const;
 
@@ -71,6 +74,7 @@ class UserTable {
   std::vector<uint32_t> chunk_used_;              // bytes used per chunk
   std::array<std::vector<Handle>, kMaxNameBytes + 1> free_by_len_;
   std::vector<uint32_t> index_;  // open addressing, linear probing: handle + 1; 0 = empty
+  std::vector<uint8_t> tags_;    // a byte of each entry's hash: most probes never touch names
   std::vector<Handle> unused_;   // candidates for collect()
   size_t live_ = 0;
 };
