@@ -47,7 +47,8 @@ void EventState::serialize(ByteWriter& w) const {
       w.fixed64(r.value());
     }
     if (r.has(Reservation::kScattered)) {
-      for (SeatIndex s : seats_of(slot).span()) w.varint(s);
+      const SeatList seats = seats_of(slot);
+      for (SeatIndex s : seats.span()) w.varint(s);
     }
   }
   for (SeatIndex s = 0; s < seats_.size(); ++s) {

@@ -31,13 +31,6 @@ std::string offset(int64_t ms) {  // "+0:02:00.300", relative to the on-sale
   return buf;
 }
 
-std::string money(const Event& ev, int64_t cents) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%s %" PRId64 ".%02" PRId64, ev.currency.c_str(), cents / 100,
-                cents % 100);
-  return buf;
-}
-
 // What the script needs from the first decision that names a reservation, copied out of it.
 struct Outcome {
   ReservationId id = 0;
@@ -56,11 +49,13 @@ class Sale {
 
   // Command builders; t_ms is the time from the on-sale.
   Command make(CommandType type, int64_t t_ms, std::string_view user) {
-    return {.type = type,
-            .request_id = ++request_id_,
-            .at_ms = ev_.on_sale_at_ms + t_ms,
-            .event_id = ev_.id,
-            .user_id = keep(std::string(user))};
+    Command c;
+    c.type = type;
+    c.request_id = ++request_id_;
+    c.at_ms = ev_.on_sale_at_ms + t_ms;
+    c.event_id = ev_.id;
+    c.user_id = keep(std::string(user));
+    return c;
   }
   Command reserve(int64_t t_ms, std::string_view user,
                   std::initializer_list<std::string_view> labels) {
@@ -120,7 +115,7 @@ class Sale {
     missing("section", id);
   }
 
-  bool summary() const {
+  [[nodiscard]] bool summary() const {
     std::array<size_t, 3> by_status{};  // available, held, booked
     for (SeatIndex s = 0; s < ev_.seats.size(); ++s) {
       ++by_status[static_cast<size_t>(partition_.seat_status(ev_.id, s))];
@@ -128,9 +123,8 @@ class Sale {
     const std::string bytes = partition_.snapshot();
     auto restored = Partition::restore(catalog_, bytes);
     const bool round_trip = restored && restored->snapshot() == bytes;
-    const std::string verdict = round_trip ? "yes"
-                                : restored ? "NO: other bytes"
-                                           : restored.error();
+    const std::string verdict =
+        round_trip ? "yes" : "NO, " + (restored ? std::string("other bytes") : restored.error());
     std::printf("%-14s %zu seats: %zu booked, %zu held, %zu available | seq %" PRIu64
                 " | snapshot %zu bytes, restore round-trips: %s\n",
                 ev_.id.c_str(), ev_.seats.size(), by_status[2], by_status[1], by_status[0],
@@ -143,7 +137,7 @@ class Sale {
   [[noreturn]] void missing(const char* what, std::string_view id) const {
     std::fprintf(stderr, "boxoffice_demo: the catalog's %s has no %s %s\n", ev_.id.c_str(), what,
                  std::string(id).c_str());
-    std::exit(2);
+    std::exit(2);  // NOLINT(concurrency-mt-unsafe): the demo is single-threaded
   }
 
   void print_decision(const Decision& d) const {
@@ -156,7 +150,9 @@ class Sale {
     if (d.code != Errc::kOk) line += "  " + std::string(to_string(d.code));
     std::snprintf(buf, sizeof buf, "  res %" PRIx64, d.reservation_id);
     if (d.reservation_id != 0) line += buf;
-    if (d.amount_cents != 0) line += "  " + money(ev_, d.amount_cents);
+    std::snprintf(buf, sizeof buf, "  %s %" PRId64 ".%02" PRId64, ev_.currency.c_str(),
+                  d.amount_cents / 100, d.amount_cents % 100);
+    if (d.amount_cents != 0) line += buf;
     if (!d.payment_id.empty()) line += "  payment " + std::string(d.payment_id);
     if (d.position != 0) line += "  position " + std::to_string(d.position);
     if (d.expires_at_ms != 0) line += "  until " + offset(d.expires_at_ms - ev_.on_sale_at_ms);
@@ -220,7 +216,6 @@ void stadium_opening(Sale& s) {
   say("verified-fan presale (sections 101-106) opens a day early");
   const Outcome hana = s.run(s.best(-24 * kHour + kSecond, "hana", 2, "101"));
   s.run(s.confirm(-24 * kHour + 30 * kSecond, "hana", hana.id, "pi_3001", hana.amount_cents));
-  s.run(s.reserve(-kHour, "ivan", {"FLOORA-1-1"}));
   say("the general on-sale: the first fans; the late-release sections stay closed");
   s.run(s.reserve(0, "ivan", {"FLOORA-1-1", "FLOORA-1-2"}));
   s.run(s.best(1, "jade", 4, "FLOORA"));
@@ -249,13 +244,12 @@ void stadium_burst(Sale& s, uint32_t fans) {
           : taste < 35 ? s.best(t_ms, user, count, {}, 9900)  // the cheap seats
                        : s.best(t_ms, user, count),
           /*print=*/false);
-    for (const Decision& d : s.last_decisions()) {
-      if (d.type == DecisionType::kHeld) {
-        ++held;
-        seats_held += d.seats.count;
-      } else if (d.type == DecisionType::kRejected) {
-        ++rejected[static_cast<size_t>(d.code)];
-      }
+    const Decision& d = s.last_decisions().back();  // held or rejected
+    if (d.type == DecisionType::kHeld) {
+      ++held;
+      seats_held += d.seats.count;
+    } else {
+      ++rejected[static_cast<size_t>(d.code)];
     }
   }
   std::printf("held: %zu requests, %zu seats\n", held, seats_held);

@@ -27,6 +27,7 @@ class SnapshotTest : public CoreTest {
     log.push_back(waitlist(CommandType::kJoinWaitlist, "carol", "A-1-1"));
     log.push_back(waitlist(CommandType::kJoinWaitlist, "dave", "A-2-1"));
     log.push_back(best("erin", 3));
+    log.push_back(reserve("gina", {"B-1-8", "B-1-1"}));  // not adjacent: a scattered hold
     log.push_back(on_reservation(CommandType::kCancel, "alice", (1ULL << 32) | 0));
     log.push_back(confirm("bob", (2ULL << 32) | 1, "pay_b", 1000));
     log.push_back(on_reservation(CommandType::kPaymentStarted, "erin", (3ULL << 32) | 2));
