@@ -18,7 +18,6 @@ constexpr size_t kCommands = 1'000'000;
 
 struct Figures {
   double commands_per_s = 0;
-  double commands_per_s_no_prefetch = 0;
   double bytes_per_seat = 0;
   double decodes_per_s = 0;
   double decisions_per_command = 0;
@@ -70,9 +69,7 @@ const Log& log() {
   return l;
 }
 
-// Arg 1: the worker loop, prefetching the next command's lines; arg 0: without, for the ratio.
 void BM_CoreApply(benchmark::State& state) {
-  const bool prefetch = state.range(0) != 0;
   const auto& commands = log().commands;
   std::vector<booking::Decision> out;
   out.reserve(64);
@@ -84,12 +81,9 @@ void BM_CoreApply(benchmark::State& state) {
     auto partition = std::make_unique<booking::Partition>(catalog());
     decisions = 0;
     state.ResumeTiming();
-    for (size_t i = 0; i < commands.size(); ++i) {
-      if (prefetch) {
-        partition->prefetch(std::span(commands).subspan(i + 1, std::min<size_t>(2, commands.size() - i - 1)));
-      }
+    for (const booking::Command& c : commands) {
       out.clear();
-      partition->apply(commands[i], out);
+      partition->apply(c, out);
       decisions += out.size();
     }
     benchmark::DoNotOptimize(partition->last_seq());
@@ -105,7 +99,6 @@ void BM_CoreApply(benchmark::State& state) {
                          benchmark::Counter::kIsRate);
   const double seats = static_cast<double>(stadium().seats.size());
   state.counters["bytes_per_seat"] = static_cast<double>(memory.total()) / seats;
-  if (!prefetch) return;
   figures.bytes_per_seat = static_cast<double>(memory.total()) / seats;
   figures.inventory_bytes_per_seat = static_cast<double>(memory.inventory) / seats;
   figures.bytes_per_user = static_cast<double>(memory.users) / population.users;
@@ -114,7 +107,7 @@ void BM_CoreApply(benchmark::State& state) {
   figures.population = population;
   figures.decisions_per_command = static_cast<double>(decisions) / commands.size();
 }
-BENCHMARK(BM_CoreApply)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->MinTime(3.0);
+BENCHMARK(BM_CoreApply)->Unit(benchmark::kMillisecond)->MinTime(3.0);
 
 void BM_WireDecode(benchmark::State& state) {
   const std::string& bytes = log().wire;
@@ -143,10 +136,7 @@ class SummaryReporter : public benchmark::ConsoleReporter {
     for (const Run& run : runs) {
       for (const auto& [name, counter] : run.counters) {
         if (name == "decodes_per_s") figures.decodes_per_s = counter.value;
-        if (name != "commands_per_s") continue;
-        (run.benchmark_name().starts_with("BM_CoreApply/1") ? figures.commands_per_s
-                                              : figures.commands_per_s_no_prefetch) = counter.value;
-
+        if (name == "commands_per_s") figures.commands_per_s = counter.value;
       }
     }
   }
@@ -171,10 +161,6 @@ int main(int argc, char** argv) {
   benchmark::Shutdown();
   std::printf("core.decisions_per_command: %.2f decisions\n", figures.decisions_per_command);
   std::printf("core.decodes_per_s: %.0f commands/s\n", figures.decodes_per_s);
-  std::printf("core.commands_per_s_without_prefetch: %.0f commands/s\n",
-              figures.commands_per_s_no_prefetch);
-  std::printf("core.prefetch_speedup: %.2f x\n",
-              figures.commands_per_s / figures.commands_per_s_no_prefetch);
   std::printf("core.commands_per_s: %.0f commands/s\n", figures.commands_per_s);
   std::printf("core.final_reservations: %zu\n", figures.population.reservations);
   std::printf("core.final_active_users: %zu\n", figures.population.users);

@@ -27,7 +27,8 @@ EventState::EventState(const Event& event)
       seats_(event.seats.size()),
       row_free_(event.rows.size()),
       row_run_(event.rows.size(), kRunUnknown),
-      section_free_(event.sections.size()) {
+      section_free_(event.sections.size()),
+      section_run_(event.sections.size(), kRunUnknown) {
   for (size_t r = 0; r < event.rows.size(); ++r) {
     row_free_[r] = static_cast<uint16_t>(event.rows[r].seat_count);
   }
@@ -48,22 +49,6 @@ void EventState::apply(const Command& c, DecisionSink& sink) {
     case CommandType::kLeaveWaitlist: return leave_waitlist(c, sink);
   }
   reject(sink, Errc::kBadCommand, c.user_id);
-}
-
-void EventState::prefetch_lines(const Command& c) const {
-  for (SeatIndex s : c.seats.span()) {
-    if (s < seats_.size()) __builtin_prefetch(&seats_[s]);
-  }
-  users_.prefetch_index(c.user_id);
-  const auto slot = static_cast<uint32_t>(c.reservation_id);
-  if (slot < slots_.size()) __builtin_prefetch(&slots_[slot]);
-}
-
-void EventState::prefetch_targets(const Command& c) const {
-  for (SeatIndex s : c.seats.span()) {
-    if (s < seats_.size() && seats_[s].holder != 0) __builtin_prefetch(&slots_[seats_[s].slot()]);
-  }
-  users_.prefetch_entry(c.user_id);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -143,10 +128,17 @@ void EventState::reserve_best(const Command& c, DecisionSink& sink) {
   // Adjacent seats in one row first. Free counters and cached free runs pass over full rows and
   // sections cheaply; sections out of the price range or not yet on sale are skipped whole.
   for (size_t sec = first_section; sec < end_section && picked.count == 0; ++sec) {
-    if (section_free_[sec] < c.count || !may_match(event_->sections[sec], c)) continue;
+    if (section_free_[sec] < c.count || section_run_[sec] < c.count ||
+        !may_match(event_->sections[sec], c)) {
+      continue;
+    }
     const Section& section = event_->sections[sec];
+    uint32_t section_bound = 0;  // the longest free run any row may still have
     for (uint32_t r = section.first_row; r < section.first_row + section.row_count; ++r) {
-      if (row_free_[r] < c.count || longest_free_run(r) < c.count) continue;
+      if (row_free_[r] < c.count || longest_free_run(r) < c.count) {
+        section_bound = std::max<uint32_t>(section_bound, std::min(row_free_[r], row_run_[r]));
+        continue;
+      }
       const Row& row = event_->rows[r];
       uint32_t run = 0;       // of candidates
       uint32_t free_run = 0;  // of seats nobody holds, to tighten the row's bound on a miss
@@ -163,7 +155,9 @@ void EventState::reserve_best(const Command& c, DecisionSink& sink) {
       }
       if (picked.count != 0) break;
       row_run_[r] = static_cast<uint16_t>(longest_free);
+      section_bound = std::max(section_bound, longest_free);
     }
+    if (picked.count == 0) section_run_[sec] = static_cast<uint16_t>(section_bound);
   }
   // Otherwise the first candidates in best-first order, across sections.
   for (size_t sec = first_section; sec < end_section && picked.count < c.count; ++sec) {
@@ -397,7 +391,10 @@ void EventState::mark_free(SeatIndex seat, bool free) {
   const int delta = free ? 1 : -1;
   const Seat& s = event_->seats[seat];
   row_free_[s.row] = static_cast<uint16_t>(row_free_[s.row] + delta);
-  if (free) row_run_[s.row] = kRunUnknown;  // taking seats only shortens runs: the bound holds
+  if (free) {  // taking seats only shortens runs: the bounds hold until a seat comes back
+    row_run_[s.row] = kRunUnknown;
+    section_run_[s.section] = kRunUnknown;
+  }
   section_free_[s.section] = static_cast<uint32_t>(section_free_[s.section] + delta);
 }
 
@@ -576,7 +573,8 @@ uint32_t EventState::tickets_of(std::string_view user_id) const {
 Partition::Memory EventState::memory() const {
   Partition::Memory m;
   m.inventory = sizeof(*this) + seats_.capacity() * sizeof(SeatState) +
-                (row_free_.capacity() + row_run_.capacity()) * sizeof(uint16_t) +
+                (row_free_.capacity() + row_run_.capacity() + section_run_.capacity()) *
+                    sizeof(uint16_t) +
                 section_free_.capacity() * sizeof(uint32_t) +
                 slots_.capacity() * sizeof(Reservation) +
                 seat_lists_.capacity() * sizeof(SeatIndex);

@@ -55,10 +55,6 @@ class EventState {
   explicit EventState(const Event& event);
 
   void apply(const Command& cmd, DecisionSink& sink);
-  // Partition::prefetch in two steps: the lines a command names (seats, reservation, user
-  // index), then what those lines point to (holders' reservations, the user entry).
-  void prefetch_lines(const Command& cmd) const;
-  void prefetch_targets(const Command& cmd) const;
 
   SeatStatus seat_status(SeatIndex seat) const;
   std::optional<ReservationView> seat_holder(SeatIndex seat) const;
@@ -191,6 +187,7 @@ class EventState {
   std::vector<uint16_t> row_free_;      // derived: seats nobody holds, per row
   std::vector<uint16_t> row_run_;       // derived: bound on the longest free run per row
   std::vector<uint32_t> section_free_;  // derived: seats nobody holds, per section
+  std::vector<uint16_t> section_run_;   // derived: bound on the longest free run per section
   std::vector<Reservation> slots_;
   // Seat lists of scattered holds; freed lists are reused by holds of the same size. Where a
   // list sits is never observable (snapshots store lists inline), so restore may repack.

@@ -28,14 +28,6 @@ void Partition::apply(const Command& cmd, std::vector<Decision>& out) {
   state_for(it->second)->apply(cmd, sink);
 }
 
-void Partition::prefetch(std::span<const Command> upcoming) const {
-  const EventState* state = catalog_->events.empty() ? nullptr : events_[last_event_].get();
-  if (state == nullptr) return;
-  const std::string_view id = catalog_->events[last_event_].id;
-  if (!upcoming.empty() && upcoming[0].event_id == id) state->prefetch_targets(upcoming[0]);
-  if (upcoming.size() > 1 && upcoming[1].event_id == id) state->prefetch_lines(upcoming[1]);
-}
-
 EventState* Partition::state_for(uint32_t event_index) {
   auto& state = events_[event_index];
   if (!state) state = std::make_unique<EventState>(catalog_->events[event_index]);

@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,13 +48,6 @@ class Partition {
   // views point into the command and into the partition's user table, whose entries are
   // recycled: use (encode, publish) the decisions before the next apply().
   void apply(const Command& cmd, std::vector<Decision>& out);
-
-  // A hint, no effect on state or decisions: starts loading what the upcoming commands (the
-  // next ones in log order, nearest first) will touch. Workers call it before each apply(), so
-  // the lookups of a stampede (random seats, random fans) overlap instead of waiting on memory
-  // one after another: the lines of upcoming[1] start loading, and for upcoming[0], whose lines
-  // came in meanwhile, the reservations and user entries they point to.
-  void prefetch(std::span<const Command> upcoming) const;
 
   uint64_t last_seq() const { return seq_; }
 

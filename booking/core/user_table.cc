@@ -25,19 +25,6 @@ UserTable::Handle UserTable::find(std::string_view name) const {
   }
 }
 
-void UserTable::prefetch_index(std::string_view name) const {
-  if (index_.empty() || name.empty()) return;
-  const size_t i = table_hash(name) & (index_.size() - 1);
-  __builtin_prefetch(&index_[i]);
-  __builtin_prefetch(&tags_[i]);
-}
-
-void UserTable::prefetch_entry(std::string_view name) const {
-  if (index_.empty() || name.empty()) return;
-  const uint32_t v = index_[table_hash(name) & (index_.size() - 1)];
-  if (v != 0) __builtin_prefetch(entry(v - 1));
-}
-
 UserTable::Handle UserTable::place(size_t len) {
   auto& reusable = free_by_len_[len];
   if (!reusable.empty()) {

@@ -29,9 +29,6 @@ class UserTable {
   static constexpr uint32_t kMaxWaits = 0xFFFF;
 
   Handle find(std::string_view name) const;
-  // For Partition::prefetch: the index line find(name) starts at, then the entry it names.
-  void prefetch_index(std::string_view name) const;
-  void prefetch_entry(std::string_view name) const;
   Handle intern(std::string_view name);  // find, or add with zero counts
   std::string_view name(Handle h) const;
 
