@@ -287,6 +287,8 @@ Event parse_event(const Json& e, const std::string& where, const std::map<std::s
       ev.waves.push_back(std::move(wave));
     }
   }
+  ev.seat_waves.reserve(ev.seats.size());
+  for (const Seat& seat : ev.seats) ev.seat_waves.push_back(seat.wave);
   ev.all_on_sale_at_ms = ev.on_sale_at_ms;
   for (const Wave& w : ev.waves) ev.all_on_sale_at_ms = std::max(ev.all_on_sale_at_ms, w.opens_at_ms);
   for (Section& sec : ev.sections) {

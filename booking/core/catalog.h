@@ -72,11 +72,12 @@ struct Event {
   // 1 where a seat sits right next to the previous one (same row, next number): searches for
   // adjacent seats read this compact array instead of the seats themselves.
   std::vector<uint8_t> next_to_previous;
+  std::vector<uint8_t> seat_waves;  // seats[s].wave again, compact: checked on every reserve
   std::unordered_map<std::string, SeatIndex> seat_by_label;  // "A-1-101"
 
   std::string seat_label(SeatIndex s) const;
   const SeatIndex* find_seat(std::string_view label) const;
-  int64_t seat_opens_at_ms(SeatIndex s) const { return waves[seats[s].wave].opens_at_ms; }
+  int64_t seat_opens_at_ms(SeatIndex s) const { return waves[seat_waves[s]].opens_at_ms; }
   // From this time on every seat is on sale: checks skip the per-seat wave lookup.
   int64_t all_on_sale_at_ms = 0;
   bool on_sale(SeatIndex s, int64_t at_ms) const {

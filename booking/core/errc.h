@@ -30,9 +30,10 @@ enum class Errc : uint8_t {
   kAlreadyHolder,
   kBadCommand,
   kNotDue,
+  kCapacityExceeded,
 };
 
-inline constexpr int kErrcCount = static_cast<int>(Errc::kNotDue) + 1;
+inline constexpr int kErrcCount = static_cast<int>(Errc::kCapacityExceeded) + 1;
 
 constexpr std::string_view to_string(Errc e) {
   switch (e) {
@@ -57,6 +58,7 @@ constexpr std::string_view to_string(Errc e) {
     case Errc::kAlreadyHolder: return "already_holder";
     case Errc::kBadCommand: return "bad_command";
     case Errc::kNotDue: return "not_due";
+    case Errc::kCapacityExceeded: return "capacity_exceeded";
   }
   return "unknown";
 }

@@ -1,6 +1,8 @@
 #include "booking/core/event_state.h"
 
 #include <algorithm>
+#include <optional>
+#include <string>
 
 #include "booking/core/hash.h"
 
@@ -12,12 +14,21 @@ bool valid_user_id(std::string_view u) {
 }
 
 Decision& reject(DecisionSink& sink, Errc code, std::string_view user = {},
-                 SeatIndex seat = 0xFFFFFFFF) {
+                 std::optional<SeatIndex> seat = std::nullopt) {
   Decision& d = sink.emit(DecisionType::kRejected, code);
   d.user_id = user;
   d.reservation_id = sink.command().reservation_id;
-  if (seat != 0xFFFFFFFF) d.seats.push(seat);
+  if (seat) d.seats.push(*seat);
   return d;
+}
+
+// A payment is known by its provider and the provider's id for it.
+uint64_t payment_key(const Command& c) {
+  std::string key;
+  key.reserve(c.provider.size() + 1 + c.payment_id.size());
+  key.append(c.provider).push_back('\0');
+  key.append(c.payment_id);
+  return stable_hash(key);
 }
 
 }  // namespace
@@ -76,10 +87,11 @@ void EventState::reserve(const Command& c, DecisionSink& sink) {
   if (tickets + seats.size() > event_->per_user_limit) {
     return void(reject(sink, Errc::kLimitExceeded, c.user_id));
   }
+  const User user = known == kNone ? users_.intern(c.user_id) : known;
+  if (user == kNone) return void(reject(sink, Errc::kCapacityExceeded, c.user_id));
   for (SeatIndex s : seats) mark_free(s, false);
-  const uint32_t slot = create_hold(known == kNone ? users_.intern(c.user_id) : known, seats,
-                                    HoldKind::kReserve, c.at_ms + event_->hold_ms);
-  fill_hold(sink.emit(DecisionType::kHeld), slot);
+  fill_hold(sink.emit(DecisionType::kHeld),
+            create_hold(user, seats, HoldKind::kReserve, c.at_ms + event_->hold_ms));
 }
 
 bool EventState::is_candidate(SeatIndex s, const Command& c) const {
@@ -173,10 +185,11 @@ void EventState::reserve_best(const Command& c, DecisionSink& sink) {
     }
   }
   if (picked.count < c.count) return void(reject(sink, Errc::kNoSeatsAvailable, c.user_id));
+  const User user = known == kNone ? users_.intern(c.user_id) : known;
+  if (user == kNone) return void(reject(sink, Errc::kCapacityExceeded, c.user_id));
   for (SeatIndex s : picked.span()) mark_free(s, false);
-  const uint32_t slot = create_hold(known == kNone ? users_.intern(c.user_id) : known,
-                                    picked.span(), HoldKind::kReserve, c.at_ms + event_->hold_ms);
-  fill_hold(sink.emit(DecisionType::kHeld), slot);
+  fill_hold(sink.emit(DecisionType::kHeld),
+            create_hold(user, picked.span(), HoldKind::kReserve, c.at_ms + event_->hold_ms));
 }
 
 void EventState::payment_started(const Command& c, DecisionSink& sink) {
@@ -201,18 +214,13 @@ void EventState::confirm(const Command& c, DecisionSink& sink) {
   // Money has moved: whatever happens, the answer is a booking or a refund.
   auto refuse = [&](Errc why) {
     reject(sink, why, c.user_id);
-    Decision& d = sink.emit(DecisionType::kRefundRequired, why);
-    d.user_id = c.user_id;
-    d.reservation_id = c.reservation_id;
-    d.payment_id = c.payment_id;
-    d.provider = c.provider;
-    d.amount_cents = c.amount_cents;
+    sink.refund(why);
   };
   const Found f = find_reservation(c.reservation_id);
   if (f.error != Errc::kOk) return refuse(f.error);
   if (expire_if_due(f.slot, sink)) return refuse(Errc::kHoldExpired);
   Reservation& r = slots_[f.slot];
-  const uint64_t paid_with = stable_hash(c.payment_id);
+  const uint64_t paid_with = payment_key(c);
   if (r.status() == SlotStatus::kBooked && r.value() != paid_with) {
     return refuse(Errc::kAlreadyBooked);
   }
@@ -276,7 +284,9 @@ void EventState::join_waitlist(const Command& c, DecisionSink& sink) {
         (known != kNone && users_.waits(known) >= UserTable::kMaxWaits)) {
       return void(reject(sink, Errc::kWaitlistFull, c.user_id, s));
     }
-    append_to_waitlist(s, known == kNone ? users_.intern(c.user_id) : known);
+    const User user = known == kNone ? users_.intern(c.user_id) : known;
+    if (user == kNone) return void(reject(sink, Errc::kCapacityExceeded, c.user_id, s));
+    append_to_waitlist(s, user);
     position = length + 1;
   }
   Decision& d = sink.emit(DecisionType::kWaitlisted);

@@ -41,6 +41,15 @@ class DecisionSink {
     d.event_id = event_id_;
     return d;
   }
+  // A Confirm that cannot book: the payment happened, so it must be given back.
+  void refund(Errc why) {
+    Decision& d = emit(DecisionType::kRefundRequired, why);
+    d.user_id = cmd_.user_id;
+    d.reservation_id = cmd_.reservation_id;
+    d.payment_id = cmd_.payment_id;
+    d.provider = cmd_.provider;
+    d.amount_cents = cmd_.amount_cents;
+  }
   const Command& command() const { return cmd_; }
 
  private:

@@ -21,6 +21,7 @@ void Partition::apply(const Command& cmd, std::vector<Decision>& out) {
     Decision& d = sink.emit(DecisionType::kRejected, Errc::kUnknownEvent);
     d.user_id = cmd.user_id;
     d.reservation_id = cmd.reservation_id;
+    if (cmd.type == CommandType::kConfirm) sink.refund(Errc::kUnknownEvent);
     return;
   }
   last_event_ = it->second;

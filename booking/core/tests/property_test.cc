@@ -4,22 +4,28 @@
 // ticket counts. Each sequence also cuts a snapshot at a random point and replays the rest on the
 // restored copy, and ends by expiring every hold far in the future.
 //
-// Reproduce one sequence with the seed printed on failure:
+// Environment: BOXOFFICE_PROPERTY_SEED (base seed; sequence i uses base + i),
+// BOXOFFICE_PROPERTY_SEQUENCES (default 100000), BOXOFFICE_PROPERTY_THREADS (default: the
+// cores), BOXOFFICE_PROPERTY_STATS (print how often each decision came up). Reproduce one
+// sequence with the seed printed on failure:
 //   BOXOFFICE_PROPERTY_SEED=<seed> BOXOFFICE_PROPERTY_SEQUENCES=1
 //   build/debug/booking/booking_core_tests --gtest_filter='Property*'
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "booking/core/catalog.h"
@@ -42,9 +48,13 @@ constexpr int kMinCommands = 20;
 constexpr int kMaxCommands = 80;
 // Every this many sequences, also feed restore() truncated and garbage snapshots.
 constexpr uint64_t kBadSnapshotEvery = 1000;
+// Sequences run on up to this many threads (BOXOFFICE_PROPERTY_THREADS, default: the cores).
+constexpr uint64_t kMaxThreads = 16;
+// Every this many commands, the read API is checked for every seat, not just the named ones.
+constexpr uint64_t kFullCheckEvery = 8;
 
 // Small on purpose: with 6 users, limits of 4 and 2 and waitlists of 3 and 2, contention,
-// limits, full waitlists and offers happen in most sequences. The theatre has three waves
+// limits, waitlists and offers happen all the time. The theatre has three waves
 // (presale, general, late) and a row with a gap in its seat numbers.
 constexpr std::string_view kCatalogJson = R"json({
   "version": 1,
@@ -213,7 +223,9 @@ std::string describe(const Catalog& catalog, const Step& st) {
   o << "t=" << time_name(st.at_ms) << " " << to_string(st.type) << " " << st.event_id;
   if (!st.user_id.empty()) o << " user=" << st.user_id;
   switch (st.type) {
-    case CommandType::kReserve: o << " seats=" << seats_name(ev, st.seats); break;
+    case CommandType::kReserve:
+      o << " seats=" << seats_name(ev, st.seats);
+      break;
     case CommandType::kReserveBest:
       o << " count=" << st.count << " section="
         << (st.section == kAnySection ? std::string("any") : std::to_string(st.section))
@@ -221,13 +233,17 @@ std::string describe(const Catalog& catalog, const Step& st) {
       break;
     case CommandType::kPaymentStarted:
     case CommandType::kCancel:
-    case CommandType::kExpire: o << " res=" << id_name(st.reservation_id); break;
+    case CommandType::kExpire:
+      o << " res=" << id_name(st.reservation_id);
+      break;
     case CommandType::kConfirm:
       o << " res=" << id_name(st.reservation_id) << " pay=" << st.payment_id << "/" << st.provider
         << " amount=" << st.amount_cents;
       break;
     case CommandType::kJoinWaitlist:
-    case CommandType::kLeaveWaitlist: o << " seat=" << seats_name(ev, st.seats); break;
+    case CommandType::kLeaveWaitlist:
+      o << " seat=" << seats_name(ev, st.seats);
+      break;
   }
   return o.str();
 }
@@ -272,22 +288,40 @@ struct Fields {
 Fields fields_of(DecisionType t) {
   switch (t) {
     case DecisionType::kHeld:
-    case DecisionType::kOffered: return {true, true, true, true, true, false, false};
-    case DecisionType::kRejected: return {true, false, true, false, false, false, false};
-    case DecisionType::kPaymentPending: return {true, true, false, true, false, false, false};
-    case DecisionType::kBooked: return {true, true, true, false, true, false, true};
+    case DecisionType::kOffered:
+      return {true, true, true, true, true, false, false};
+    case DecisionType::kRejected:
+      return {true, false, true, false, false, false, false};
+    case DecisionType::kPaymentPending:
+      return {true, true, false, true, false, false, false};
+    case DecisionType::kBooked:
+      return {true, true, true, false, true, false, true};
     case DecisionType::kCancelled:
-    case DecisionType::kExpired: return {true, true, true, false, false, false, false};
-    case DecisionType::kReleased: return {false, false, true, false, false, false, false};
-    case DecisionType::kWaitlisted: return {true, false, true, false, false, true, false};
-    case DecisionType::kWaitlistLeft: return {true, false, true, false, false, false, false};
-    case DecisionType::kWaitlistCleared: return {false, false, true, false, false, true, false};
-    case DecisionType::kRefundRequired: return {true, true, false, false, true, false, true};
+    case DecisionType::kExpired:
+      return {true, true, true, false, false, false, false};
+    case DecisionType::kReleased:
+      return {false, false, true, false, false, false, false};
+    case DecisionType::kWaitlisted:
+      return {true, false, true, false, false, true, false};
+    case DecisionType::kWaitlistLeft:
+      return {true, false, true, false, false, false, false};
+    case DecisionType::kWaitlistCleared:
+      return {false, false, true, false, false, true, false};
+    case DecisionType::kRefundRequired:
+      return {true, true, false, false, true, false, true};
   }
   return {};
 }
 
-// How often each decision type/code came up, to see that the generator reaches everything.
+// How often each decision type/code came up, to see that the generator reaches everything
+// (printed when BOXOFFICE_PROPERTY_STATS is set).
+bool stats_enabled() {
+  static const bool enabled = std::getenv("BOXOFFICE_PROPERTY_STATS") != nullptr;
+  return enabled;
+}
+
+std::mutex g_stats_mu;  // sequences run on several threads
+
 std::map<std::string, uint64_t>& decision_stats() {
   static std::map<std::string, uint64_t> stats;
   return stats;
@@ -298,7 +332,7 @@ struct Current {
   uint64_t seed = 0;
   size_t command = 0;
 };
-Current g_current;
+thread_local Current g_current;  // the death callback runs on the thread that died
 
 #if defined(__SANITIZE_ADDRESS__)
 void on_sanitizer_death() {
@@ -320,7 +354,6 @@ class Runner {
   const std::vector<Decision>& decisions() const { return actual_; }
   const std::string& failure() const { return failure_; }
   const std::vector<Step>& drain_steps() const { return drain_steps_; }
-  bool has_cut() const { return restored_.has_value(); }
 
   // Applies one command to the implementation (and the restored copy) and the model, then
   // compares. False on the first disagreement; failure() says what.
@@ -335,25 +368,17 @@ class Runner {
         ev_it == catalog_.event_by_id.end() ? std::nullopt : std::optional(ev_it->second);
     const Event* ev = e ? &catalog_.events[*e] : nullptr;
 
-    for (const Decision& d : actual_) {
-      std::string key = std::string(to_string(d.type)) + "/" + std::string(to_string(d.code));
-      if (d.code == Errc::kLimitExceeded && step.type != CommandType::kReserve &&
-          step.type != CommandType::kReserveBest) {
-        key += " (waitlist offer)";
-      }
-      ++decision_stats()[key];
-    }
+    if (stats_enabled()) count_decisions(step);
     if (actual_.empty()) return fail("no decision for the command");
     for (size_t i = 0; i < actual_.size(); ++i) {
       if (actual_[i].seq != seq_before + 1 + i) {
-        return fail("decision " + std::to_string(i) + " has seq " +
-                    std::to_string(actual_[i].seq) + ", expected " +
-                    std::to_string(seq_before + 1 + i));
+        return fail("decision " + std::to_string(i) + " has seq " + std::to_string(actual_[i].seq) +
+                    ", expected " + std::to_string(seq_before + 1 + i));
       }
     }
     if (impl_.last_seq() != actual_.back().seq) return fail("last_seq() is not the last seq");
     if (!compare(step, e, ev, expected)) return false;
-    if (step.type == CommandType::kConfirm && e) {  // TEMP-QUIRK
+    if (step.type == CommandType::kConfirm) {
       int endings = 0;
       for (const Decision& d : actual_) {
         if (d.type == DecisionType::kBooked || d.type == DecisionType::kRefundRequired) ++endings;
@@ -371,7 +396,25 @@ class Runner {
         return fail(msg);
       }
     }
-    if (e && !check_event(*e, step.at_ms)) return false;
+    if (e && step.reservation_id != 0) {
+      // Ended holds are forgotten; ids that were never issued find nothing.
+      const auto serial = model_.serial_of(*e, step.reservation_id);
+      const bool live = serial && model_.live(*e).count(*serial) != 0;
+      if (impl_.reservation(ev->id, step.reservation_id).has_value() != live) {
+        return fail("reservation(" + id_name(step.reservation_id) + ") should " +
+                    (live ? "find" : "not find") + " a reservation");
+      }
+    }
+    if (e) {
+      // Every seat every few commands; otherwise the seats the command and its decisions name
+      // (the read API per seat is the expensive part of a step).
+      std::vector<SeatIndex> seats = step.seats;
+      for (const Decision& d : actual_) {
+        seats.insert(seats.end(), d.seats.span().begin(), d.seats.span().end());
+      }
+      const bool all = ++steps_ % kFullCheckEvery == 0;
+      if (!check_event(*e, step.at_ms, all ? nullptr : &seats)) return false;
+    }
     return true;
   }
 
@@ -412,8 +455,8 @@ class Runner {
         if (!apply(drain_steps_.back())) return false;
         bool expired = false;
         for (const Decision& d : actual_) {
-          expired = expired || (d.type == DecisionType::kExpired &&
-                                d.reservation_id == st.reservation_id);
+          expired = expired ||
+                    (d.type == DecisionType::kExpired && d.reservation_id == st.reservation_id);
         }
         if (!expired) return fail("Expire far past the deadline did not end the hold");
       }
@@ -428,7 +471,7 @@ class Runner {
           return fail("waitlist of " + ev.seat_label(s) + " not empty after the drain");
         }
       }
-      if (!check_event(e, at_ms)) return false;
+      if (!check_event(e, at_ms, nullptr)) return false;
     }
     if (restored_ && restored_->snapshot() != impl_.snapshot()) {
       return fail("final snapshot of the restored copy differs from the original's");
@@ -440,6 +483,18 @@ class Runner {
   bool fail(std::string msg) {
     failure_ = std::move(msg);
     return false;
+  }
+
+  void count_decisions(const Step& step) const {
+    for (const Decision& d : actual_) {
+      std::string key = std::string(to_string(d.type)) + "/" + std::string(to_string(d.code));
+      if (d.code == Errc::kLimitExceeded && step.type != CommandType::kReserve &&
+          step.type != CommandType::kReserveBest) {
+        key += " (waitlist offer)";
+      }
+      const std::lock_guard lock(g_stats_mu);
+      ++decision_stats()[key];
+    }
   }
 
   bool compare(const Step& step, std::optional<uint32_t> e, const Event* ev,
@@ -496,7 +551,7 @@ class Runner {
   }
 
   // The read API against the model, and the invariants that hold whatever the rules say.
-  bool check_event(uint32_t e, int64_t at_ms) {
+  bool check_event(uint32_t e, int64_t at_ms, const std::vector<SeatIndex>* only_seats) {
     const Event& ev = catalog_.events[e];
     const auto views = impl_.reservations(ev.id);
     const auto& live = model_.live(e);
@@ -534,7 +589,12 @@ class Runner {
       }
     }
     const std::vector<uint32_t> holders = model_.holders(e);
-    for (SeatIndex s = 0; s < ev.seats.size(); ++s) {
+    std::vector<SeatIndex> all_seats;
+    if (only_seats == nullptr) {
+      for (SeatIndex s = 0; s < ev.seats.size(); ++s) all_seats.push_back(s);
+    }
+    for (SeatIndex s : only_seats != nullptr ? *only_seats : all_seats) {
+      if (s >= ev.seats.size()) continue;
       const std::optional<uint32_t> h =
           holders[s] == 0 ? std::nullopt : std::optional<uint32_t>(holders[s]);
       const SeatStatus want = !h                   ? SeatStatus::kAvailable
@@ -592,13 +652,14 @@ class Runner {
   std::vector<Decision> restored_actual_;
   std::vector<Step> drain_steps_;
   std::string failure_;
+  uint64_t steps_ = 0;
 };
 
 // --- the generator ------------------------------------------------------------------------
 
 class Generator {
  public:
-  Generator(const Catalog& catalog, uint64_t seed) : catalog_(catalog), rng_(seed) {
+  Generator(const Catalog& catalog, uint64_t seed) : rng_(seed) {
     play_ = &catalog.events[catalog.event_by_id.at("evt_play")];
     gig_ = &catalog.events[catalog.event_by_id.at("evt_gig")];
     for (const auto& l : kHotPlaySeats) hot_play_.push_back(*play_->find_seat(l));
@@ -633,6 +694,13 @@ class Generator {
       return st;
     }
     due_expire_.reset();
+    // A crowd: people join the same waitlist one after another.
+    if (crowd_ && ev != nullptr && crowd_->first == ev->id && rng_.percent(45)) {
+      st.type = CommandType::kJoinWaitlist;
+      st.seats.push_back(crowd_->second);
+      return st;
+    }
+    crowd_.reset();
 
     const uint64_t t = rng_.below(100);
     if (t < 24) {
@@ -654,13 +722,18 @@ class Generator {
     } else if (t < 75) {
       st.type = CommandType::kExpire;
       pick_reservation(impl, e, st);
-      st.user_id.clear();
+      if (rng_.percent(90)) st.user_id.clear();  // the delay topic names no user
     } else if (t < 93) {
       st.type = CommandType::kJoinWaitlist;
       st.seats.push_back(pick_taken_seat(impl, e));
+      if (ev != nullptr) crowd_.emplace(ev->id, st.seats[0]);
     } else {
       st.type = CommandType::kLeaveWaitlist;
       make_leave(impl, e, st);
+    }
+    if ((st.type == CommandType::kJoinWaitlist || st.type == CommandType::kLeaveWaitlist) &&
+        rng_.below(300) == 0) {
+      st.seats.clear();  // malformed: no seat
     }
     return st;
   }
@@ -671,18 +744,24 @@ class Generator {
       switch (d.type) {
         case DecisionType::kHeld:
         case DecisionType::kOffered:
-          seen_.push_back({st.event_id, d.reservation_id, std::string(d.user_id), d.amount_cents,
-                           d.expires_at_ms, {}});
+          seen_.push_back({st.event_id,
+                           d.reservation_id,
+                           std::string(d.user_id),
+                           d.amount_cents,
+                           d.expires_at_ms,
+                           {}});
           break;
         case DecisionType::kPaymentPending:
-          if (Seen* s = find_seen(st.event_id, d.reservation_id)) s->expires_at_ms = d.expires_at_ms;
+          if (Seen* s = find_seen(st.event_id, d.reservation_id))
+            s->expires_at_ms = d.expires_at_ms;
           break;
         case DecisionType::kBooked:
           if (Seen* s = find_seen(st.event_id, d.reservation_id)) {
             s->payments.emplace_back(d.payment_id);
           }
           break;
-        default: break;
+        default:
+          break;
       }
     }
   }
@@ -713,7 +792,7 @@ class Generator {
       for (const Event* ev : {play_, gig_}) {
         for (const ReservationView& v : impl.reservations(ev->id)) {
           if (v.status == ReservationStatus::kHeld && v.expires_at_ms >= now_ms_ &&
-              v.expires_at_ms <= now_ms_ + 400'000) {
+              v.expires_at_ms <= now_ms_ + 400'000 / tempo_) {
             holds.emplace_back(ev->id, v);
           }
         }
@@ -786,8 +865,10 @@ class Generator {
   void make_reserve_best(const Event& e, Step& st) {
     const uint64_t r = rng_.below(100);
     st.count = static_cast<uint16_t>(r < 40 ? 1 : r < 75 ? 2 : r < 88 ? 3 : r < 95 ? 4 : 5);
-    st.section = rng_.percent(50) ? kAnySection
-                                  : static_cast<uint16_t>(rng_.below(e.sections.size()));
+    if (rng_.below(200) == 0) st.count = rng_.percent(50) ? 0 : 17;
+    st.section =
+        rng_.percent(50) ? kAnySection : static_cast<uint16_t>(rng_.below(e.sections.size()));
+    if (rng_.below(100) == 0) st.section = static_cast<uint16_t>(e.sections.size());
     if (rng_.percent(35)) {
       static const std::vector<int64_t> kMins = {0, 2000, 2500, 3500, 5000};
       static const std::vector<int64_t> kMaxes = {0, 2500, 3500, 5000, 7500};
@@ -833,8 +914,8 @@ class Generator {
         st.reservation_id = rng_.next() | (1ULL << 63);
       } else if (issued > 0) {
         // A serial that was issued, in a slot it never had.
-        st.reservation_id = (rng_.between(1, static_cast<int64_t>(issued)) << 32) |
-                            (1000 + rng_.below(1000));
+        st.reservation_id =
+            (rng_.between(1, static_cast<int64_t>(issued)) << 32) | (1000 + rng_.below(1000));
       } else {
         st.reservation_id = 1ULL << 40;
       }
@@ -879,7 +960,6 @@ class Generator {
     st.seats.push_back(pick_seat(e));
   }
 
-  const Catalog& catalog_;
   Rng rng_;
   const Event* play_ = nullptr;
   const Event* gig_ = nullptr;
@@ -891,6 +971,7 @@ class Generator {
   std::vector<Seen> seen_;
   std::vector<std::string> payments_;
   std::optional<std::pair<std::string, ReservationId>> due_expire_;
+  std::optional<std::pair<std::string, SeatIndex>> crowd_;
 };
 
 // --- sequences ----------------------------------------------------------------------------
@@ -923,8 +1004,7 @@ std::vector<Step> shrink(const Catalog& catalog, std::vector<Step> steps,
     return !replay(catalog, s, c).ok;
   };
   if (cut && still_fails(steps, std::nullopt)) cut.reset();
-  for (size_t chunk = std::max<size_t>(steps.size() / 2, 1); chunk >= 1 && budget > 0;
-       chunk /= 2) {
+  for (size_t chunk = std::max<size_t>(steps.size() / 2, 1); chunk >= 1 && budget > 0; chunk /= 2) {
     bool progress = true;
     while (progress && budget > 0) {
       progress = false;
@@ -948,8 +1028,8 @@ std::vector<Step> shrink(const Catalog& catalog, std::vector<Step> steps,
   return steps;
 }
 
-std::string dump(const Catalog& catalog, const std::vector<Step>& steps,
-                 std::optional<size_t> cut, size_t failed_at, const std::vector<Step>& drain) {
+std::string dump(const Catalog& catalog, const std::vector<Step>& steps, std::optional<size_t> cut,
+                 size_t failed_at, const std::vector<Step>& drain) {
   std::string out;
   for (size_t i = 0; i < steps.size(); ++i) {
     if (cut == i) out += "    -- snapshot + restore here --\n";
@@ -973,8 +1053,8 @@ void check_bad_snapshots(const Catalog& catalog, const Catalog& other, const std
     return true;
   };
   for (size_t n = 0; n < bytes.size(); ++n) {
-    if (!refuses(std::string_view(bytes).substr(0, n), "a snapshot truncated to " +
-                                                           std::to_string(n) + " bytes")) {
+    if (!refuses(std::string_view(bytes).substr(0, n),
+                 "a snapshot truncated to " + std::to_string(n) + " bytes")) {
       break;
     }
   }
@@ -1039,79 +1119,271 @@ TEST_F(PropertyTest, CatalogIsWhatTheTestExpects) {
   for (const auto& l : kHotGigSeats) EXPECT_NE(gig.find_seat(l), nullptr) << l;
 }
 
+// The model on its own, on a few README rules: when the property test disagrees with the
+// implementation, these say what the model's reading is.
+class PropertyModelTest : public PropertyTest {
+ protected:
+  void SetUp() override {
+    PropertyTest::SetUp();
+    model_.emplace(catalog_);
+  }
+
+  // Applies a command; the model's reservations get the id serial:serial.
+  std::vector<ExpectedDecision> run(Step st) {
+    st.request_id = ++request_id_;
+    if (st.event_id.empty()) st.event_id = "evt_gig";
+    const uint32_t e = catalog_.event_by_id.at(st.event_id);
+    auto out = model_->apply(st.command());
+    for (const ExpectedDecision& d : out) {
+      if (d.serial != 0 && !model_->known_id(e, d.serial)) {
+        model_->learn_id(e, d.serial, id_of(d.serial));
+      }
+    }
+    return out;
+  }
+  static ReservationId id_of(uint32_t serial) {
+    return (static_cast<ReservationId>(serial) << 32) | serial;
+  }
+  int64_t at(int64_t seconds) const { return g_time_origin_ms + seconds * 1000; }
+  SeatIndex gig_seat(const char* label) const {
+    return *catalog_.find_event("evt_gig")->find_seat(label);
+  }
+  Step reserve(int64_t s, const char* user, std::vector<SeatIndex> seats) const {
+    Step st;
+    st.type = CommandType::kReserve;
+    st.at_ms = at(s);
+    st.user_id = user;
+    st.seats = std::move(seats);
+    return st;
+  }
+  Step on(CommandType type, int64_t s, const char* user, uint32_t serial) const {
+    Step st;
+    st.type = type;
+    st.at_ms = at(s);
+    st.user_id = user;
+    st.reservation_id = id_of(serial);
+    return st;
+  }
+  Step waitlist(int64_t s, const char* user, SeatIndex seat) const {
+    Step st;
+    st.type = CommandType::kJoinWaitlist;
+    st.at_ms = at(s);
+    st.user_id = user;
+    st.seats = {seat};
+    return st;
+  }
+
+  std::optional<ReferenceModel> model_;
+  uint64_t request_id_ = 0;
+};
+
+// "type/code" of each decision, readable in a failure message.
+std::vector<std::string> kinds(const std::vector<ExpectedDecision>& ds) {
+  std::vector<std::string> out;
+  for (const auto& d : ds) {
+    out.push_back(std::string(to_string(d.type)) + "/" + std::string(to_string(d.code)));
+  }
+  return out;
+}
+
+using Kinds = std::vector<std::string>;
+
+TEST_F(PropertyModelTest, EndedHoldGoesToTheWaitlistHeadWithinTheirLimit) {
+  const SeatIndex a = gig_seat("FLOOR-1-1"), b = gig_seat("FLOOR-1-2"), c = gig_seat("FLOOR-2-3");
+  run(reserve(10, "u1", {a}));     // serial 1
+  run(reserve(10, "u2", {b, c}));  // serial 2: u2 at the limit (2)
+  EXPECT_EQ(run(waitlist(11, "u2", a))[0].position, 1u);
+  EXPECT_EQ(run(waitlist(12, "u3", a))[0].position, 2u);
+  EXPECT_EQ(run(waitlist(13, "u3", a))[0].position, 2u);               // joining again: same place
+  EXPECT_EQ(run(waitlist(14, "u4", a))[0].code, Errc::kWaitlistFull);  // cap 2
+  const auto out = run(on(CommandType::kCancel, 20, "u1", 1));
+  EXPECT_EQ(kinds(out), (Kinds{"cancelled/ok",
+                               "rejected/limit_exceeded",  // u2 skipped
+                               "offered/ok"}));
+  EXPECT_EQ(out[1].user, "u2");
+  EXPECT_EQ(out[2].user, "u3");
+  EXPECT_EQ(out[2].serial, 3u);
+  EXPECT_EQ(out[2].expires_at_ms, at(20) + 30'000);  // offer_s of evt_gig
+  // The offer lapses unnoticed; the next command on the seat ends it first (lazy expiry).
+  const auto late = run(reserve(51, "u5", {a}));
+  EXPECT_EQ(kinds(late), (Kinds{"expired/ok", "released/ok", "held/ok"}));
+}
+
+TEST_F(PropertyModelTest, PaymentStartedFreezesTheDeadlineOnce) {
+  run(reserve(10, "u1", {gig_seat("FLOOR-1-1")}));
+  const auto first = run(on(CommandType::kPaymentStarted, 20, "u1", 1));
+  EXPECT_EQ(first[0].expires_at_ms, at(20) + 90'000);
+  const auto again = run(on(CommandType::kPaymentStarted, 60, "u1", 1));
+  EXPECT_EQ(again[0].expires_at_ms, at(20) + 90'000);
+  EXPECT_EQ(run(on(CommandType::kExpire, 70, "", 1))[0].code, Errc::kNotDue);
+  EXPECT_EQ(kinds(run(on(CommandType::kExpire, 110, "", 1))), (Kinds{"expired/ok", "released/ok"}));
+  EXPECT_EQ(run(on(CommandType::kExpire, 111, "", 1))[0].code, Errc::kHoldExpired);
+  EXPECT_EQ(run(on(CommandType::kExpire, 111, "", 9))[0].code, Errc::kUnknownReservation);
+}
+
+TEST_F(PropertyModelTest, EveryConfirmEndsInBookedOrRefund) {
+  const SeatIndex a = gig_seat("FLOOR-1-2");  // 4000
+  run(reserve(10, "u1", {a}));
+  run(waitlist(11, "u2", a));
+  Step pay = on(CommandType::kConfirm, 20, "u1", 1);
+  pay.payment_id = "p1";
+  pay.provider = "stripe";
+  pay.amount_cents = 3999;
+  EXPECT_EQ(kinds(run(pay)), (Kinds{"rejected/wrong_amount", "refund_required/wrong_amount"}));
+  pay.payment_id = "p2";
+  pay.amount_cents = 4000;
+  const auto booked = run(pay);
+  EXPECT_EQ(kinds(booked), (Kinds{"booked/ok", "waitlist_cleared/ok"}));
+  EXPECT_EQ(booked[1].position, 1u);
+  EXPECT_EQ(kinds(run(pay)), (Kinds{"booked/ok"}));  // a retry
+  pay.payment_id = "p3";
+  EXPECT_EQ(kinds(run(pay)), (Kinds{"rejected/already_booked", "refund_required/already_booked"}));
+  pay.event_id = "evt_nope";
+  EXPECT_EQ(kinds(model_->apply(pay.command())),
+            (Kinds{"rejected/unknown_event", "refund_required/unknown_event"}));
+}
+
+TEST_F(PropertyModelTest, ReserveBestTakesAdjacentSeatsFirst) {
+  const Event& play = *catalog_.find_event("evt_play");
+  const auto seat = [&](const char* l) { return *play.find_seat(l); };
+  Step best;
+  best.type = CommandType::kReserveBest;
+  best.event_id = "evt_play";
+  best.at_ms = at(60);
+  best.user_id = "u1";
+  best.count = 2;
+  best.section = 1;  // CIRCLE: C-1..4, D-1,2,4,5
+  Step block = reserve(60, "u2", {seat("CIRCLE-C-2"), seat("CIRCLE-D-1")});
+  block.event_id = "evt_play";
+  run(block);
+  // C-3,C-4 is the first adjacent pair (C-1 alone, C-2 taken).
+  EXPECT_EQ(run(best)[0].seats, (std::vector<SeatIndex>{seat("CIRCLE-C-3"), seat("CIRCLE-C-4")}));
+  best.user_id = "u3";
+  // Left: C-1, D-2, D-4, D-5: D-4,D-5 are adjacent, D-2,D-4 are not.
+  EXPECT_EQ(run(best)[0].seats, (std::vector<SeatIndex>{seat("CIRCLE-D-4"), seat("CIRCLE-D-5")}));
+  best.user_id = "u4";
+  // C-1 and D-2 are not adjacent: the first two candidates anywhere.
+  EXPECT_EQ(run(best)[0].seats, (std::vector<SeatIndex>{seat("CIRCLE-C-1"), seat("CIRCLE-D-2")}));
+  best.user_id = "u5";
+  EXPECT_EQ(run(best)[0].code, Errc::kNoSeatsAvailable);
+}
+
+// One generated sequence that failed, with what is needed to print it.
+struct Failure {
+  uint64_t index = 0;
+  uint64_t seed = 0;
+  std::vector<Step> steps;
+  size_t cut = 0;
+  Outcome outcome;
+  std::vector<Step> drain;
+};
+
+// Generates and checks sequence `index`; counts its commands into `commands`.
+std::optional<Failure> run_sequence(const Catalog& catalog, const Catalog& other,
+                                    uint64_t base_seed, uint64_t index, uint64_t& commands) {
+  const uint64_t seed = base_seed + index;
+  g_current = {seed, 0};
+  Rng rng(seed ^ 0xB0C5'0FF1'CE00'0000ULL);
+  Generator gen(catalog, rng.next());
+  Runner runner(catalog);
+  const auto n = static_cast<size_t>(rng.between(kMinCommands, kMaxCommands));
+  const auto cut = static_cast<size_t>(rng.below(n + 1));
+  std::vector<Step> steps;
+  Outcome outcome;
+  for (size_t k = 0; k <= n && outcome.ok; ++k) {
+    g_current.command = k;
+    if (k == cut) {
+      if (index % kBadSnapshotEvery == 0) {
+        check_bad_snapshots(catalog, other, runner.impl().snapshot(), rng, seed);
+      }
+      if (!runner.cut()) outcome = {false, k, runner.failure()};
+    }
+    if (k == n || !outcome.ok) break;
+    Step st = gen.next(runner.impl());
+    if (!runner.apply(st)) {
+      outcome = {false, k, runner.failure()};
+    } else {
+      gen.observe(st, runner.decisions());
+    }
+    steps.push_back(std::move(st));
+  }
+  if (outcome.ok && !runner.drain(gen.now_ms(), steps.size() + 1)) {
+    outcome = {false, steps.size(), runner.failure()};
+  }
+  commands += steps.size() + runner.drain_steps().size();
+  if (outcome.ok) return std::nullopt;
+  return Failure{index, seed, std::move(steps), cut, std::move(outcome), runner.drain_steps()};
+}
+
+std::string explain(const Catalog& catalog, uint64_t base_seed, const Failure& f) {
+  std::ostringstream msg;
+  msg << "sequence seed=" << f.seed << " (sequence " << f.index << " of base seed " << base_seed
+      << ") failed at command #" << f.outcome.failed_at << ":\n"
+      << f.outcome.message << "\nreproduce: BOXOFFICE_PROPERTY_SEED=" << f.seed
+      << " BOXOFFICE_PROPERTY_SEQUENCES=1 build/debug/booking/booking_core_tests"
+      << " --gtest_filter='Property*'\n\nsequence (" << f.steps.size() << " commands):\n"
+      << dump(catalog, f.steps, f.cut, f.outcome.failed_at, f.drain);
+  std::optional<size_t> cut = f.cut;
+  if (replay(catalog, f.steps, cut).ok) {
+    msg << "\n(replaying the same commands did not fail again: not shrunk)\n";
+    return msg.str();
+  }
+  const std::vector<Step> small = shrink(catalog, f.steps, cut);
+  const Outcome last = replay(catalog, small, cut);
+  msg << "\nshrunk to " << small.size() << " commands, failing at #" << last.failed_at << ":\n"
+      << last.message << "\n"
+      << dump(catalog, small, cut, last.failed_at, {});
+  return msg.str();
+}
+
 TEST_F(PropertyTest, ImplementationMatchesReferenceModel) {
   const uint64_t base_seed = env_u64("BOXOFFICE_PROPERTY_SEED", kDefaultSeed);
   const uint64_t sequences = env_u64("BOXOFFICE_PROPERTY_SEQUENCES", kDefaultSequences);
+  // Sequences are independent (a partition, a model and a generator each), so they spread over
+  // a few threads; the catalog is only read. The failure reported is always the one of the
+  // lowest sequence index, whatever the thread count.
+  const uint64_t threads = std::clamp<uint64_t>(
+      env_u64("BOXOFFICE_PROPERTY_THREADS", std::thread::hardware_concurrency()), 1, kMaxThreads);
 #if defined(__SANITIZE_ADDRESS__)
   __sanitizer_set_death_callback(on_sanitizer_death);
 #endif
   decision_stats().clear();
   const auto started = std::chrono::steady_clock::now();
-  uint64_t commands = 0;
-  for (uint64_t i = 0; i < sequences; ++i) {
-    const uint64_t seed = base_seed + i;
-    g_current = {seed, 0};
-    Rng rng(seed ^ 0xB0C5'0FF1'CE00'0000ULL);
-    Generator gen(catalog_, rng.next());
-    Runner runner(catalog_);
-    const size_t n = static_cast<size_t>(rng.between(kMinCommands, kMaxCommands));
-    const size_t cut = static_cast<size_t>(rng.below(n + 1));
-    std::vector<Step> steps;
-    Outcome outcome;
-    for (size_t k = 0; k <= n && outcome.ok; ++k) {
-      g_current.command = k;
-      if (k == cut) {
-        if (i % kBadSnapshotEvery == 0) {
-          check_bad_snapshots(catalog_, other_, runner.impl().snapshot(), rng, seed);
-        }
-        if (!runner.cut()) outcome = {false, k, runner.failure()};
+  std::atomic<uint64_t> commands{0};
+  std::atomic<uint64_t> first_failure{UINT64_MAX};
+  std::mutex mu;
+  std::optional<Failure> failure;
+  const auto work = [&](uint64_t first) {
+    uint64_t counted = 0;
+    for (uint64_t i = first; i < sequences && i < first_failure.load(); i += threads) {
+      auto f = run_sequence(catalog_, other_, base_seed, i, counted);
+      if (!f) continue;
+      const std::lock_guard lock(mu);
+      if (!failure || f->index < failure->index) {
+        first_failure = f->index;
+        failure = std::move(f);
       }
-      if (k == n || !outcome.ok) break;
-      Step st = gen.next(runner.impl());
-      if (!runner.apply(st)) {
-        outcome = {false, k, runner.failure()};
-      } else {
-        gen.observe(st, runner.decisions());
-      }
-      steps.push_back(std::move(st));
+      break;
     }
-    commands += steps.size();
-    if (outcome.ok && !runner.drain(gen.now_ms(), steps.size() + 1)) {
-      outcome = {false, steps.size(), runner.failure()};
-    }
-    commands += runner.drain_steps().size();
-    if (outcome.ok) continue;
+    commands += counted;
+  };
+  std::vector<std::thread> workers;
+  for (uint64_t t = 1; t < threads; ++t) workers.emplace_back(work, t);
+  work(0);
+  for (std::thread& w : workers) w.join();
+  if (failure) FAIL() << explain(catalog_, base_seed, *failure);
 
-    std::optional<size_t> shrunk_cut = cut;
-    const Outcome again = replay(catalog_, steps, shrunk_cut);
-    std::ostringstream msg;
-    msg << "sequence seed=" << seed << " (sequence " << i << " of base seed " << base_seed
-        << ") failed at command #" << outcome.failed_at << ":\n"
-        << outcome.message << "\nreproduce: BOXOFFICE_PROPERTY_SEED=" << seed
-        << " BOXOFFICE_PROPERTY_SEQUENCES=1 build/debug/booking/booking_core_tests"
-        << " --gtest_filter='Property*'\n\nsequence (" << steps.size() << " commands):\n"
-        << dump(catalog_, steps, cut, outcome.failed_at, runner.drain_steps());
-    if (again.ok) {
-      msg << "\n(replaying the same commands did not fail again: not shrunk)\n";
-    } else {
-      const std::vector<Step> small = shrink(catalog_, steps, shrunk_cut);
-      const Outcome last = replay(catalog_, small, shrunk_cut);
-      msg << "\nshrunk to " << small.size() << " commands, failing at #" << last.failed_at
-          << ":\n"
-          << last.message << "\n"
-          << dump(catalog_, small, shrunk_cut, last.failed_at, {});
-    }
-    FAIL() << msg.str();
-  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::printf("property test: %llu sequences, %llu commands in %.1f s (base seed %llu)\n",
-              static_cast<unsigned long long>(sequences),
-              static_cast<unsigned long long>(commands), seconds,
-              static_cast<unsigned long long>(base_seed));
-  if (std::getenv("BOXOFFICE_PROPERTY_STATS") != nullptr) {
+  std::printf(
+      "property test: %llu sequences, %llu commands in %.1f s on %llu threads (base seed "
+      "%llu)\n",
+      static_cast<unsigned long long>(sequences), static_cast<unsigned long long>(commands.load()),
+      seconds, static_cast<unsigned long long>(threads),
+      static_cast<unsigned long long>(base_seed));
+  if (stats_enabled()) {
     for (const auto& [name, count] : decision_stats()) {
-      std::printf("  %-36s %llu\n", name.c_str(), static_cast<unsigned long long>(count));
+      std::printf("  %-40s %llu\n", name.c_str(), static_cast<unsigned long long>(count));
     }
   }
 }

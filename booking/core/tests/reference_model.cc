@@ -1,6 +1,7 @@
 #include "booking/core/tests/reference_model.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <utility>
 
 namespace boxoffice::booking {
@@ -28,7 +29,7 @@ std::vector<ExpectedDecision> ReferenceModel::apply(const Command& cmd) {
     d.user = std::string(cmd.user_id);
     out.push_back(d);
     // A payment happened all the same: it must be given back.
-    if (cmd.type == CommandType::kConfirm && false) {  // TEMP-QUIRK
+    if (cmd.type == CommandType::kConfirm) {
       d.type = DecisionType::kRefundRequired;
       d.raw_id = cmd.reservation_id;
       d.payment_id = std::string(cmd.payment_id);
@@ -40,14 +41,30 @@ std::vector<ExpectedDecision> ReferenceModel::apply(const Command& cmd) {
   }
   Ctx c{cmd, catalog_->events[it->second], events_[it->second], out};
   switch (cmd.type) {
-    case CommandType::kReserve: reserve(c); break;
-    case CommandType::kReserveBest: reserve_best(c); break;
-    case CommandType::kPaymentStarted: payment_started(c); break;
-    case CommandType::kConfirm: confirm(c); break;
-    case CommandType::kCancel: cancel(c); break;
-    case CommandType::kExpire: expire(c); break;
-    case CommandType::kJoinWaitlist: join_waitlist(c); break;
-    case CommandType::kLeaveWaitlist: leave_waitlist(c); break;
+    case CommandType::kReserve:
+      reserve(c);
+      break;
+    case CommandType::kReserveBest:
+      reserve_best(c);
+      break;
+    case CommandType::kPaymentStarted:
+      payment_started(c);
+      break;
+    case CommandType::kConfirm:
+      confirm(c);
+      break;
+    case CommandType::kCancel:
+      cancel(c);
+      break;
+    case CommandType::kExpire:
+      expire(c);
+      break;
+    case CommandType::kJoinWaitlist:
+      join_waitlist(c);
+      break;
+    case CommandType::kLeaveWaitlist:
+      leave_waitlist(c);
+      break;
   }
   return out;
 }
@@ -84,25 +101,24 @@ void ReferenceModel::reserve(Ctx& c) {
 void ReferenceModel::reserve_best(Ctx& c) {
   const std::string user(c.cmd.user_id);
   const uint32_t count = c.cmd.count;
-  if (count == 0) return reject(c, Errc::kBadCommand);
+  // Like Reserve's seat list, the count must be 1..16 (README leaves a count of 17+ open; the
+  // implementation calls it malformed, as it does 0).
+  if (count == 0 || count > kMaxSeatsPerHold) return reject(c, Errc::kBadCommand);
   // README does not say; the implementation calls a section that does not exist an unknown
   // seat (with no seat to name).
   if (c.cmd.section != kAnySection && c.cmd.section >= c.ev.sections.size()) {
     return reject(c, Errc::kUnknownSeat);
   }
-  if (count > c.ev.per_user_limit || count > kMaxSeatsPerHold) {
-    return reject(c, Errc::kTooManySeats);
-  }
+  if (count > c.ev.per_user_limit) return reject(c, Errc::kTooManySeats);
+  const bool any_wave_open = std::any_of(c.ev.waves.begin(), c.ev.waves.end(),
+                                         [&](const Wave& w) { return w.opens_at_ms <= c.cmd.at_ms; });
+  if (!any_wave_open) return reject(c, Errc::kNotOnSale);
   if (tickets_in(c.em, user) + count > c.ev.per_user_limit) {
     return reject(c, Errc::kLimitExceeded);
   }
-  {  // TEMP-QUIRK
-    int64_t first_open = INT64_MAX;
-    for (SeatIndex s = 0; s < c.ev.seats.size(); ++s) first_open = std::min(first_open, c.ev.seat_opens_at_ms(s));
-    if (c.cmd.at_ms < first_open) return reject(c, Errc::kNotOnSale);
-  }
   // Rows in search order (sections best first, rows front to back), each with the seats that
-  // are open and priced in range. Looking at a held seat expires its hold when due.
+  // are open and priced in range. A search does not end holds: a hold past its deadline still
+  // counts as held until its Expire or a command naming its seats ends it.
   std::vector<std::vector<SeatIndex>> rows;
   for (size_t sec = 0; sec < c.ev.sections.size(); ++sec) {
     if (c.cmd.section != kAnySection && c.cmd.section != sec) continue;
@@ -115,13 +131,12 @@ void ReferenceModel::reserve_best(Ctx& c) {
         if (c.cmd.at_ms < c.ev.seat_opens_at_ms(s)) continue;
         if (price < c.cmd.min_price_cents) continue;
         if (c.cmd.max_price_cents != 0 && price > c.cmd.max_price_cents) continue;
-        if (auto h = holder_in(c.em, s); h && false) look_at(c, *h);  // TEMP-QUIRK
         in_range.push_back(s);
       }
       rows.push_back(in_range);
     }
   }
-  // Candidates: what is still available after the lazy expiries above.
+  // Candidates: the seats in range that nobody holds.
   std::vector<std::vector<SeatIndex>> candidates;
   for (const auto& row : rows) {
     std::vector<SeatIndex> free;
@@ -137,7 +152,8 @@ void ReferenceModel::reserve_best(Ctx& c) {
         if (c.ev.seats[row[k]].number != c.ev.seats[row[k - 1]].number + 1) adjacent = false;
       }
       if (adjacent) {
-        const std::vector<SeatIndex> run(row.begin() + start, row.begin() + start + count);
+        const auto first = row.begin() + static_cast<std::ptrdiff_t>(start);
+        const std::vector<SeatIndex> run(first, first + count);
         new_hold(c, user, run, /*offer=*/false, c.cmd.at_ms + c.ev.hold_ms);
         return;
       }
@@ -156,9 +172,12 @@ void ReferenceModel::reserve_best(Ctx& c) {
 void ReferenceModel::payment_started(Ctx& c) {
   uint32_t serial = 0;
   switch (resolve(c, c.cmd.reservation_id, serial)) {
-    case Found::kNeverIssued: return reject(c, Errc::kUnknownReservation);
-    case Found::kEnded: return reject(c, Errc::kHoldExpired);
-    case Found::kLive: break;
+    case Found::kNeverIssued:
+      return reject(c, Errc::kUnknownReservation);
+    case Found::kEnded:
+      return reject(c, Errc::kHoldExpired);
+    case Found::kLive:
+      break;
   }
   ModelReservation& r = c.em.live.at(serial);
   // README lists not_holder before already_booked but does not order the checks; the
@@ -192,13 +211,19 @@ void ReferenceModel::confirm(Ctx& c) {
   };
   uint32_t serial = 0;
   switch (resolve(c, c.cmd.reservation_id, serial)) {
-    case Found::kNeverIssued: return refuse(Errc::kUnknownReservation);
-    case Found::kEnded: return refuse(Errc::kHoldExpired);
-    case Found::kLive: break;
+    case Found::kNeverIssued:
+      return refuse(Errc::kUnknownReservation);
+    case Found::kEnded:
+      return refuse(Errc::kHoldExpired);
+    case Found::kLive:
+      break;
   }
   ModelReservation& r = c.em.live.at(serial);
   // A booked reservation answers before the holder is checked (as in PaymentStarted).
-  if (r.booked && r.payment_id != c.cmd.payment_id) return refuse(Errc::kAlreadyBooked);
+  // A payment is its provider and id together.
+  if (r.booked && (r.payment_id != c.cmd.payment_id || r.provider != c.cmd.provider)) {
+    return refuse(Errc::kAlreadyBooked);
+  }
   if (!r.booked && r.user != c.cmd.user_id) return refuse(Errc::kNotHolder);
   if (!r.booked && r.amount_cents != c.cmd.amount_cents) return refuse(Errc::kWrongAmount);
   const bool first_time = !r.booked;
@@ -214,7 +239,7 @@ void ReferenceModel::confirm(Ctx& c) {
   d.serial = serial;
   d.seats = r.seats;
   d.payment_id = r.payment_id;
-  d.provider = std::string(c.cmd.provider);  // TEMP-QUIRK r.provider;
+  d.provider = r.provider;
   d.amount_cents = r.amount_cents;
   emit(c, d);
   if (!first_time) return;
@@ -233,9 +258,12 @@ void ReferenceModel::confirm(Ctx& c) {
 void ReferenceModel::cancel(Ctx& c) {
   uint32_t serial = 0;
   switch (resolve(c, c.cmd.reservation_id, serial)) {
-    case Found::kNeverIssued: return reject(c, Errc::kUnknownReservation);
-    case Found::kEnded: return reject(c, Errc::kHoldExpired);
-    case Found::kLive: break;
+    case Found::kNeverIssued:
+      return reject(c, Errc::kUnknownReservation);
+    case Found::kEnded:
+      return reject(c, Errc::kHoldExpired);
+    case Found::kLive:
+      break;
   }
   const ModelReservation& r = c.em.live.at(serial);
   if (r.booked) return reject(c, Errc::kAlreadyBooked);
@@ -246,9 +274,12 @@ void ReferenceModel::cancel(Ctx& c) {
 void ReferenceModel::expire(Ctx& c) {
   uint32_t serial = 0;
   switch (find(c, c.cmd.reservation_id, serial)) {
-    case Found::kNeverIssued: return reject(c, Errc::kUnknownReservation);
-    case Found::kEnded: return reject(c, Errc::kHoldExpired);
-    case Found::kLive: break;
+    case Found::kNeverIssued:
+      return reject(c, Errc::kUnknownReservation);
+    case Found::kEnded:
+      return reject(c, Errc::kHoldExpired);
+    case Found::kLive:
+      break;
   }
   if (c.em.live.at(serial).booked) return reject(c, Errc::kAlreadyBooked);
   // A due hold ends exactly as lazy expiry would end it.
@@ -260,7 +291,7 @@ void ReferenceModel::join_waitlist(Ctx& c) {
   if (c.cmd.seats.count == 0) return reject(c, Errc::kBadCommand);
   const SeatIndex s = c.cmd.seats.items[0];
   if (s >= c.ev.seats.size()) return reject(c, Errc::kUnknownSeat, {s});
-  if (c.cmd.at_ms < c.ev.seat_opens_at_ms(s)) return reject(c, Errc::kNotOnSale, {s});  // TEMP-QUIRK
+  if (c.cmd.at_ms < c.ev.seat_opens_at_ms(s)) return reject(c, Errc::kNotOnSale, {s});
   if (auto h = holder_in(c.em, s)) look_at(c, *h);
   const auto h = holder_in(c.em, s);
   if (!h) return reject(c, Errc::kSeatAvailable, {s});
@@ -300,8 +331,7 @@ void ReferenceModel::leave_waitlist(Ctx& c) {
 
 // --- holds --------------------------------------------------------------------------------
 
-ReferenceModel::Found ReferenceModel::find(const Ctx& c, ReservationId id,
-                                           uint32_t& serial) const {
+ReferenceModel::Found ReferenceModel::find(const Ctx& c, ReservationId id, uint32_t& serial) const {
   const auto it = c.em.serial_by_id.find(id);
   if (it == c.em.serial_by_id.end()) {
     // Not an id the implementation handed out. Its serial part tells "never issued" apart from
@@ -402,9 +432,9 @@ uint32_t ReferenceModel::tickets_in(const EventModel& em, const std::string& use
 void ReferenceModel::reject(Ctx& c, Errc code, std::vector<SeatIndex> seats) {
   ExpectedDecision d;
   d.code = code;
-  d.user = std::string(c.cmd.user_id);
+  // An Expire has no user (command.h); whatever the field holds is not echoed.
+  if (c.cmd.type != CommandType::kExpire) d.user = std::string(c.cmd.user_id);
   d.seats = std::move(seats);
-  if (!d.seats.empty() && d.seats[0] == 0xFFFFFFFFU) d.seats.clear();  // TEMP-QUIRK
   emit(c, d);
 }
 
@@ -435,10 +465,6 @@ const std::map<uint32_t, ModelReservation>& ReferenceModel::live(uint32_t event)
   return events_[event].live;
 }
 
-std::optional<uint32_t> ReferenceModel::holder(uint32_t event, SeatIndex seat) const {
-  return holder_in(events_[event], seat);
-}
-
 std::vector<uint32_t> ReferenceModel::holders(uint32_t event) const {
   std::vector<uint32_t> out(catalog_->events[event].seats.size(), 0);
   for (const auto& [serial, r] : events_[event].live) {
@@ -457,7 +483,5 @@ const std::vector<std::string>& ReferenceModel::waitlist(uint32_t event, SeatInd
 uint32_t ReferenceModel::tickets_of(uint32_t event, const std::string& user) const {
   return tickets_in(events_[event], user);
 }
-
-uint32_t ReferenceModel::issued(uint32_t event) const { return events_[event].issued; }
 
 }  // namespace boxoffice::booking

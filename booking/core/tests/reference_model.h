@@ -5,6 +5,25 @@
 // serial (1, 2, ... per event, one per hold including offers). The test tells it which
 // implementation id each serial got (learn_id) when it compares the `held`/`offered` decision,
 // and the model resolves the ids inside later commands through that mapping.
+//
+// Where the README is silent, the model reads it so (the implementation agrees on all of these):
+// - Lazy expiry happens where a command looks at a hold: the reservation its id names
+//   (PaymentStarted, Confirm, Cancel, Expire); a seat's holder (Reserve: seat by seat, stopping
+//   at the first taken one; JoinWaitlist: its seat). ReserveBest looks at no hold: a seat whose
+//   hold is past its deadline is still held for it. Ticket counts (limit checks, offers) still
+//   include holds past their deadline that no command has looked at.
+// - Reserve checks each seat for unknown_seat and duplicate_seat in one pass; no seats, or a
+//   ReserveBest count of 0 or above 16, is bad_command; a section that does not exist is
+//   unknown_seat.
+// - A booked reservation answers already_booked (or, for a retried payment, the same booked)
+//   before the user is checked against its holder.
+// - An id whose serial was never issued (0, or above the last) is unknown_reservation; any other
+//   id that names no live reservation is hold_expired.
+// - rejected carries the command's user (none for Expire, which has no user) and the offending
+//   seat: the unknown, repeated, unopened or taken one, the seat of a waitlist command, the
+//   offered seat of a waitlist limit_exceeded; none otherwise.
+// - waitlist_cleared only for seats somebody waited for; joining again answers the position even
+//   when the list is full; LeaveWaitlist looks at no hold.
 #pragma once
 
 #include <cstdint>
@@ -39,8 +58,8 @@ struct ExpectedDecision {
   DecisionType type = DecisionType::kRejected;
   Errc code = Errc::kOk;
   std::string user;
-  uint32_t serial = 0;            // the reservation the decision is about; 0 = use raw_id
-  ReservationId raw_id = 0;       // echoed from the command (refund_required)
+  uint32_t serial = 0;       // the reservation the decision is about; 0 = use raw_id
+  ReservationId raw_id = 0;  // echoed from the command (refund_required)
   std::vector<SeatIndex> seats;
   int64_t expires_at_ms = 0;
   int64_t amount_cents = 0;
@@ -64,12 +83,10 @@ class ReferenceModel {
   // Read access for the invariant checks. Live = held (even if past its deadline but not yet
   // looked at) or booked.
   const std::map<uint32_t, ModelReservation>& live(uint32_t event) const;
-  std::optional<uint32_t> holder(uint32_t event, SeatIndex seat) const;
   // The holder's serial of every seat, 0 for none (one pass instead of one per seat).
   std::vector<uint32_t> holders(uint32_t event) const;
   const std::vector<std::string>& waitlist(uint32_t event, SeatIndex seat) const;
   uint32_t tickets_of(uint32_t event, const std::string& user) const;
-  uint32_t issued(uint32_t event) const;
   // Serials the last command looked at (and so expired if they were due).
   const std::vector<uint32_t>& looked_at() const { return looked_at_; }
 
