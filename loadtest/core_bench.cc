@@ -1,7 +1,6 @@
 // loadtest/bench core: the booking core on the 80,000-seat stadium under a recorded on-sale mix.
 // Ends with the figures the README reports, as `core.metric: value unit` lines.
 #include <benchmark/benchmark.h>
-
 #include <malloc.h>
 
 #include <cstdio>
@@ -33,7 +32,7 @@ const booking::Catalog& catalog() {
     auto loaded = booking::load_catalog_file(BOXOFFICE_SAMPLE_CATALOG);
     if (!loaded) {
       std::fprintf(stderr, "%s\n", loaded.error().c_str());
-      std::exit(1);
+      std::exit(1);  // NOLINT(concurrency-mt-unsafe): single-threaded start-up
     }
     return std::move(loaded).value();
   }();
@@ -94,18 +93,19 @@ void BM_CoreApply(benchmark::State& state) {
     state.ResumeTiming();
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * commands.size()));
-  state.counters["commands_per_s"] =
-      benchmark::Counter(static_cast<double>(state.iterations() * commands.size()),
-                         benchmark::Counter::kIsRate);
-  const double seats = static_cast<double>(stadium().seats.size());
+  state.counters["commands_per_s"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * commands.size()), benchmark::Counter::kIsRate);
+  const auto seats = static_cast<double>(stadium().seats.size());
   state.counters["bytes_per_seat"] = static_cast<double>(memory.total()) / seats;
   figures.bytes_per_seat = static_cast<double>(memory.total()) / seats;
   figures.inventory_bytes_per_seat = static_cast<double>(memory.inventory) / seats;
-  figures.bytes_per_user = static_cast<double>(memory.users) / population.users;
+  figures.bytes_per_user =
+      static_cast<double>(memory.users) / static_cast<double>(population.users);
   figures.bytes_per_waitlist_entry =
-      static_cast<double>(memory.waitlists) / population.waitlist_entries;
+      static_cast<double>(memory.waitlists) / static_cast<double>(population.waitlist_entries);
   figures.population = population;
-  figures.decisions_per_command = static_cast<double>(decisions) / commands.size();
+  figures.decisions_per_command =
+      static_cast<double>(decisions) / static_cast<double>(commands.size());
 }
 BENCHMARK(BM_CoreApply)->Unit(benchmark::kMillisecond)->MinTime(3.0);
 
@@ -124,7 +124,8 @@ void BM_WireDecode(benchmark::State& state) {
   }
   state.counters["decodes_per_s"] =
       benchmark::Counter(static_cast<double>(decoded), benchmark::Counter::kIsRate);
-  state.counters["bytes_per_command"] = static_cast<double>(bytes.size()) / ends.size();
+  state.counters["bytes_per_command"] =
+      static_cast<double>(bytes.size()) / static_cast<double>(ends.size());
 }
 BENCHMARK(BM_WireDecode)->Unit(benchmark::kMillisecond)->MinTime(1.0);
 
@@ -150,8 +151,8 @@ int main(int argc, char** argv) {
   // A worker keeps its heap for its lifetime. Without this, glibc hands each iteration's freed
   // partition back to the kernel and the next one pays page faults for every fresh page, which
   // measures the kernel rather than the core.
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);  // NOLINT(concurrency-mt-unsafe): before any thread
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);  // NOLINT(concurrency-mt-unsafe)
   benchmark::Initialize(&argc, argv);
   std::printf("recording %zu commands of on-sale mix on the stadium...\n",
               boxoffice::loadtest::kCommands);

@@ -34,7 +34,8 @@ class Recorder {
     for (uint32_t i = 0; i < kFans; ++i) users_.push_back(keep("fan_" + std::to_string(i)));
     // Popularity: the first sections (floor, lower level) draw most of the demand.
     std::vector<double> weights;
-    for (size_t s = 0; s < event.sections.size(); ++s) weights.push_back(1.0 / (1.0 + 0.15 * s));
+    for (size_t s = 0; s < event.sections.size(); ++s)
+      weights.push_back(1.0 / (1.0 + 0.15 * static_cast<double>(s)));
     section_pick_ = std::discrete_distribution<size_t>(weights.begin(), weights.end());
   }
 
@@ -145,7 +146,7 @@ class Recorder {
       c.amount_cents = h->amount_cents;
       issue(c);
       if (roll(20) == 0) issue(c);  // a duplicated webhook
-    } else if (dice < 83) {  // change of mind
+    } else if (dice < 83) {         // change of mind
       const Hold* h = random_hold();
       if (h == nullptr) return;
       Command c = base(CommandType::kCancel, h->user);
@@ -172,15 +173,15 @@ class Recorder {
   std::vector<Decision> decisions_;
   std::unordered_map<ReservationId, Hold> holds_;
   std::vector<ReservationId> live_;
-  std::priority_queue<std::pair<int64_t, ReservationId>, std::vector<std::pair<int64_t, ReservationId>>,
-                      std::greater<>>
+  std::priority_queue<std::pair<int64_t, ReservationId>,
+                      std::vector<std::pair<int64_t, ReservationId>>, std::greater<>>
       timers_;
 };
 
 }  // namespace
 
-CoreMix record_core_mix(const booking::Catalog& catalog, const booking::Event& event,
-                        size_t count, uint64_t seed) {
+CoreMix record_core_mix(const booking::Catalog& catalog, const booking::Event& event, size_t count,
+                        uint64_t seed) {
   return Recorder(catalog, event, seed).take(count);
 }
 

@@ -20,7 +20,7 @@ struct CoreMix {
 
 // Records `count` commands against `event` by running them through a partition, so every
 // command refers to real reservation ids. Deterministic for a given seed.
-CoreMix record_core_mix(const booking::Catalog& catalog, const booking::Event& event,
-                        size_t count, uint64_t seed);
+CoreMix record_core_mix(const booking::Catalog& catalog, const booking::Event& event, size_t count,
+                        uint64_t seed);
 
 }  // namespace boxoffice::loadtest

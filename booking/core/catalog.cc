@@ -143,7 +143,8 @@ Venue parse_venue(const Json& v, const std::string& where) {
     VenueSection sec;
     sec.id = id_field(sections[i], sw, "id");
     sec.name = string_field(sections[i], sw, "name");
-    if (!section_ids.insert(sec.id).second) throw Fail{sw + ".id: duplicate section " + in_quotes(sec.id)};
+    if (!section_ids.insert(sec.id).second)
+      throw Fail{sw + ".id: duplicate section " + in_quotes(sec.id)};
     std::set<std::string> row_ids;
     const Json& rows = array_field(sections[i], sw, "rows");
     for (size_t r = 0; r < rows.size(); ++r) {
@@ -151,7 +152,8 @@ Venue parse_venue(const Json& v, const std::string& where) {
       if (!rows[r].is_object()) throw Fail{rw + ": expected an object"};
       VenueRow row;
       row.id = id_field(rows[r], rw, "id");
-      if (!row_ids.insert(row.id).second) throw Fail{rw + ".id: duplicate row " + in_quotes(row.id)};
+      if (!row_ids.insert(row.id).second)
+        throw Fail{rw + ".id: duplicate row " + in_quotes(row.id)};
       row.numbers = parse_seat_numbers(string_field(rows[r], rw, "seats"), rw);
       sec.rows.push_back(std::move(row));
     }
@@ -160,7 +162,8 @@ Venue parse_venue(const Json& v, const std::string& where) {
   return venue;
 }
 
-Event parse_event(const Json& e, const std::string& where, const std::map<std::string, Venue>& venues) {
+Event parse_event(const Json& e, const std::string& where,
+                  const std::map<std::string, Venue>& venues) {
   Event ev;
   ev.id = id_field(e, where, "id");
   ev.title = string_field(e, where, "title");
@@ -182,8 +185,8 @@ Event parse_event(const Json& e, const std::string& where, const std::map<std::s
   ev.offer_ms = int_field(e, where, "offer_s", ev.offer_ms / 1000, 1, kDay) * 1000;
   ev.payment_hold_ms =
       int_field(e, where, "payment_hold_s", ev.payment_hold_ms / 1000, 1, kDay) * 1000;
-  ev.waitlist_cap = static_cast<uint32_t>(
-      int_field(e, where, "waitlist_cap", ev.waitlist_cap, 0, 100000));
+  ev.waitlist_cap =
+      static_cast<uint32_t>(int_field(e, where, "waitlist_cap", ev.waitlist_cap, 0, 100000));
 
   // Layout, expanded from the venue: seats of a row, rows of a section, sections in order.
   const Json& prices = field(e, where, "section_prices_cents");
@@ -204,8 +207,12 @@ Event parse_event(const Json& e, const std::string& where, const std::map<std::s
     const auto price = pit->get<int64_t>();
     if (price < 0) throw Fail{pw + ": negative price " + std::to_string(price)};
     if (price > kMaxPriceCents) throw Fail{pw + ": price above " + std::to_string(kMaxPriceCents)};
-    Section sec{vs.id, vs.name, static_cast<uint32_t>(ev.rows.size()),
-                static_cast<uint32_t>(vs.rows.size()), static_cast<uint32_t>(ev.seats.size()), 0};
+    Section sec{vs.id,
+                vs.name,
+                static_cast<uint32_t>(ev.rows.size()),
+                static_cast<uint32_t>(vs.rows.size()),
+                static_cast<uint32_t>(ev.seats.size()),
+                0};
     const auto section_index = static_cast<uint16_t>(ev.sections.size());
     for (const VenueRow& vr : vs.rows) {
       const auto row_index = static_cast<uint32_t>(ev.rows.size());
@@ -235,7 +242,7 @@ Event parse_event(const Json& e, const std::string& where, const std::map<std::s
   };
   if (const Json* overrides = optional_object(e, where, "seat_prices_cents")) {
     for (const auto& [label, value] : overrides->items()) {
-      const auto w = where + ".seat_prices_cents." + label;
+      const std::string w = where + ".seat_prices_cents." + std::string(label);
       const SeatIndex s = seat_at(label, where + ".seat_prices_cents");
       if (!value.is_number_integer()) throw Fail{w + ": expected an integer number of cents"};
       if (value.get<int64_t>() < 0) throw Fail{w + ": negative price"};
@@ -255,10 +262,12 @@ Event parse_event(const Json& e, const std::string& where, const std::map<std::s
       const auto ww = at(where, "waves", i);
       if (!w.is_object()) throw Fail{ww + ": expected an object"};
       Wave wave{id_field(w, ww, "id"), time_field(w, ww, "opens_at")};
-      if (!wave_ids.insert(wave.id).second) throw Fail{ww + ".id: duplicate wave " + in_quotes(wave.id)};
+      if (!wave_ids.insert(wave.id).second)
+        throw Fail{ww + ".id: duplicate wave " + in_quotes(wave.id)};
       const auto wave_index = static_cast<uint8_t>(ev.waves.size());
       auto assign = [&](SeatIndex s, const std::string& aw) {
-        if (assigned[s]) throw Fail{aw + ": seat " + in_quotes(ev.seat_label(s)) + " is in two waves"};
+        if (assigned[s])
+          throw Fail{aw + ": seat " + in_quotes(ev.seat_label(s)) + " is in two waves"};
         assigned[s] = true;
         ev.seats[s].wave = wave_index;
       };
@@ -290,14 +299,16 @@ Event parse_event(const Json& e, const std::string& where, const std::map<std::s
   ev.seat_waves.reserve(ev.seats.size());
   for (const Seat& seat : ev.seats) ev.seat_waves.push_back(seat.wave);
   ev.all_on_sale_at_ms = ev.on_sale_at_ms;
-  for (const Wave& w : ev.waves) ev.all_on_sale_at_ms = std::max(ev.all_on_sale_at_ms, w.opens_at_ms);
+  for (const Wave& w : ev.waves)
+    ev.all_on_sale_at_ms = std::max(ev.all_on_sale_at_ms, w.opens_at_ms);
   for (Section& sec : ev.sections) {
     for (SeatIndex s = sec.first_seat; s < sec.first_seat + sec.seat_count; ++s) {
       const bool first = s == sec.first_seat;
       const int64_t price = ev.seats[s].price_cents;
       sec.min_price_cents = first ? price : std::min(sec.min_price_cents, price);
       sec.max_price_cents = std::max(sec.max_price_cents, price);
-      sec.opens_at_ms = first ? ev.seat_opens_at_ms(s) : std::min(sec.opens_at_ms, ev.seat_opens_at_ms(s));
+      sec.opens_at_ms =
+          first ? ev.seat_opens_at_ms(s) : std::min(sec.opens_at_ms, ev.seat_opens_at_ms(s));
     }
   }
   return ev;

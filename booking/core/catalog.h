@@ -41,7 +41,7 @@ struct Row {
   uint32_t seat_count = 0;
 };
 
-struct Seat {  // 16 bytes: searches walk these
+struct Seat {               // 16 bytes: searches walk these
   int32_t price_cents = 0;  // the loader caps prices at kMaxPriceCents
   uint32_t row = 0;
   uint32_t number = 0;
@@ -58,11 +58,11 @@ struct Event {
   std::string currency;
   int64_t starts_at_ms = 0;
   int64_t on_sale_at_ms = 0;
-  uint32_t per_user_limit = 8;       // tickets held plus booked, at most kMaxSeatsPerHold
-  int64_t hold_ms = 120'000;         // a reservation's life
-  int64_t offer_ms = 300'000;        // a waitlist offer's life
-  int64_t payment_hold_ms = 600'000; // PaymentStarted freezes a hold until at_ms + this
-  uint32_t waitlist_cap = 100;       // people waiting per seat
+  uint32_t per_user_limit = 8;        // tickets held plus booked, at most kMaxSeatsPerHold
+  int64_t hold_ms = 120'000;          // a reservation's life
+  int64_t offer_ms = 300'000;         // a waitlist offer's life
+  int64_t payment_hold_ms = 600'000;  // PaymentStarted freezes a hold until at_ms + this
+  uint32_t waitlist_cap = 100;        // people waiting per seat
 
   std::vector<Section> sections;  // best first
   std::vector<Row> rows;

@@ -12,18 +12,18 @@
 namespace boxoffice::booking {
 
 enum class DecisionType : uint8_t {
-  kHeld = 1,        // reservation_id, user, seats, expires_at_ms, amount_cents (to pay)
-  kRejected,        // code, user, seats (the offending seat when there is one)
-  kPaymentPending,  // reservation_id, user, expires_at_ms (the frozen deadline)
-  kBooked,          // reservation_id (= booking id), user, seats, payment_id, provider, amount
-  kCancelled,       // reservation_id, user, seats
-  kExpired,         // reservation_id, user, seats
-  kReleased,        // seats[0] is available again
-  kOffered,         // waitlist head got a fresh hold: like kHeld, for the offered user
-  kWaitlisted,      // user, seats[0], position (1-based)
-  kWaitlistLeft,    // user, seats[0]
-  kWaitlistCleared, // seats[0] was sold: its waitlist ended; position = how many were waiting
-  kRefundRequired,  // code (why), reservation_id, user, payment_id, provider, amount_cents
+  kHeld = 1,         // reservation_id, user, seats, expires_at_ms, amount_cents (to pay)
+  kRejected,         // code, user, seats (the offending seat when there is one)
+  kPaymentPending,   // reservation_id, user, expires_at_ms (the frozen deadline)
+  kBooked,           // reservation_id (= booking id), user, seats, payment_id, provider, amount
+  kCancelled,        // reservation_id, user, seats
+  kExpired,          // reservation_id, user, seats
+  kReleased,         // seats[0] is available again
+  kOffered,          // waitlist head got a fresh hold: like kHeld, for the offered user
+  kWaitlisted,       // user, seats[0], position (1-based)
+  kWaitlistLeft,     // user, seats[0]
+  kWaitlistCleared,  // seats[0] was sold: its waitlist ended; position = how many were waiting
+  kRefundRequired,   // code (why), reservation_id, user, payment_id, provider, amount_cents
 };
 inline constexpr uint8_t kDecisionTypeMax = static_cast<uint8_t>(DecisionType::kRefundRequired);
 

@@ -37,28 +37,50 @@ inline constexpr int kErrcCount = static_cast<int>(Errc::kCapacityExceeded) + 1;
 
 constexpr std::string_view to_string(Errc e) {
   switch (e) {
-    case Errc::kOk: return "ok";
-    case Errc::kUnknownEvent: return "unknown_event";
-    case Errc::kUnknownSeat: return "unknown_seat";
-    case Errc::kUnknownReservation: return "unknown_reservation";
-    case Errc::kDuplicateSeat: return "duplicate_seat";
-    case Errc::kTooManySeats: return "too_many_seats";
-    case Errc::kNotOnSale: return "not_on_sale";
-    case Errc::kSeatTaken: return "seat_taken";
-    case Errc::kSeatSold: return "seat_sold";
-    case Errc::kSeatAvailable: return "seat_available";
-    case Errc::kNoSeatsAvailable: return "no_seats_available";
-    case Errc::kLimitExceeded: return "limit_exceeded";
-    case Errc::kNotHolder: return "not_holder";
-    case Errc::kHoldExpired: return "hold_expired";
-    case Errc::kAlreadyBooked: return "already_booked";
-    case Errc::kWrongAmount: return "wrong_amount";
-    case Errc::kWaitlistFull: return "waitlist_full";
-    case Errc::kNotWaitlisted: return "not_waitlisted";
-    case Errc::kAlreadyHolder: return "already_holder";
-    case Errc::kBadCommand: return "bad_command";
-    case Errc::kNotDue: return "not_due";
-    case Errc::kCapacityExceeded: return "capacity_exceeded";
+    case Errc::kOk:
+      return "ok";
+    case Errc::kUnknownEvent:
+      return "unknown_event";
+    case Errc::kUnknownSeat:
+      return "unknown_seat";
+    case Errc::kUnknownReservation:
+      return "unknown_reservation";
+    case Errc::kDuplicateSeat:
+      return "duplicate_seat";
+    case Errc::kTooManySeats:
+      return "too_many_seats";
+    case Errc::kNotOnSale:
+      return "not_on_sale";
+    case Errc::kSeatTaken:
+      return "seat_taken";
+    case Errc::kSeatSold:
+      return "seat_sold";
+    case Errc::kSeatAvailable:
+      return "seat_available";
+    case Errc::kNoSeatsAvailable:
+      return "no_seats_available";
+    case Errc::kLimitExceeded:
+      return "limit_exceeded";
+    case Errc::kNotHolder:
+      return "not_holder";
+    case Errc::kHoldExpired:
+      return "hold_expired";
+    case Errc::kAlreadyBooked:
+      return "already_booked";
+    case Errc::kWrongAmount:
+      return "wrong_amount";
+    case Errc::kWaitlistFull:
+      return "waitlist_full";
+    case Errc::kNotWaitlisted:
+      return "not_waitlisted";
+    case Errc::kAlreadyHolder:
+      return "already_holder";
+    case Errc::kBadCommand:
+      return "bad_command";
+    case Errc::kNotDue:
+      return "not_due";
+    case Errc::kCapacityExceeded:
+      return "capacity_exceeded";
   }
   return "unknown";
 }

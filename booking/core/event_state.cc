@@ -43,21 +43,30 @@ EventState::EventState(const Event& event)
   for (size_t r = 0; r < event.rows.size(); ++r) {
     row_free_[r] = static_cast<uint16_t>(event.rows[r].seat_count);
   }
-  for (size_t s = 0; s < event.sections.size(); ++s) section_free_[s] = event.sections[s].seat_count;
+  for (size_t s = 0; s < event.sections.size(); ++s)
+    section_free_[s] = event.sections[s].seat_count;
 }
 
 void EventState::apply(const Command& c, DecisionSink& sink) {
   // Users left with nothing by the previous command go now: its decisions are consumed.
   users_.collect();
   switch (c.type) {
-    case CommandType::kReserve: return reserve(c, sink);
-    case CommandType::kReserveBest: return reserve_best(c, sink);
-    case CommandType::kPaymentStarted: return payment_started(c, sink);
-    case CommandType::kConfirm: return confirm(c, sink);
-    case CommandType::kCancel: return cancel(c, sink);
-    case CommandType::kExpire: return expire(c, sink);
-    case CommandType::kJoinWaitlist: return join_waitlist(c, sink);
-    case CommandType::kLeaveWaitlist: return leave_waitlist(c, sink);
+    case CommandType::kReserve:
+      return reserve(c, sink);
+    case CommandType::kReserveBest:
+      return reserve_best(c, sink);
+    case CommandType::kPaymentStarted:
+      return payment_started(c, sink);
+    case CommandType::kConfirm:
+      return confirm(c, sink);
+    case CommandType::kCancel:
+      return cancel(c, sink);
+    case CommandType::kExpire:
+      return expire(c, sink);
+    case CommandType::kJoinWaitlist:
+      return join_waitlist(c, sink);
+    case CommandType::kLeaveWaitlist:
+      return leave_waitlist(c, sink);
   }
   reject(sink, Errc::kBadCommand, c.user_id);
 }
@@ -67,14 +76,18 @@ void EventState::apply(const Command& c, DecisionSink& sink) {
 
 void EventState::reserve(const Command& c, DecisionSink& sink) {
   const auto seats = c.seats.span();
-  if (!valid_user_id(c.user_id) || seats.empty()) return void(reject(sink, Errc::kBadCommand, c.user_id));
+  if (!valid_user_id(c.user_id) || seats.empty())
+    return void(reject(sink, Errc::kBadCommand, c.user_id));
   for (size_t i = 0; i < seats.size(); ++i) {
-    if (seats[i] >= seats_.size()) return void(reject(sink, Errc::kUnknownSeat, c.user_id, seats[i]));
+    if (seats[i] >= seats_.size())
+      return void(reject(sink, Errc::kUnknownSeat, c.user_id, seats[i]));
     for (size_t j = 0; j < i; ++j) {
-      if (seats[j] == seats[i]) return void(reject(sink, Errc::kDuplicateSeat, c.user_id, seats[i]));
+      if (seats[j] == seats[i])
+        return void(reject(sink, Errc::kDuplicateSeat, c.user_id, seats[i]));
     }
   }
-  if (seats.size() > event_->per_user_limit) return void(reject(sink, Errc::kTooManySeats, c.user_id));
+  if (seats.size() > event_->per_user_limit)
+    return void(reject(sink, Errc::kTooManySeats, c.user_id));
   for (SeatIndex s : seats) {
     if (!event_->on_sale(s, c.at_ms)) return void(reject(sink, Errc::kNotOnSale, c.user_id, s));
   }
@@ -96,8 +109,8 @@ void EventState::reserve(const Command& c, DecisionSink& sink) {
 
 bool EventState::is_candidate(SeatIndex s, const Command& c) const {
   const int64_t price = event_->seats[s].price_cents;
-  return seats_[s].holder == 0 && event_->on_sale(s, c.at_ms) &&
-         price >= c.min_price_cents && (c.max_price_cents == 0 || price <= c.max_price_cents);
+  return seats_[s].holder == 0 && event_->on_sale(s, c.at_ms) && price >= c.min_price_cents &&
+         (c.max_price_cents == 0 || price <= c.max_price_cents);
 }
 
 bool EventState::may_match(const Section& section, const Command& c) {
@@ -201,8 +214,8 @@ void EventState::payment_started(const Command& c, DecisionSink& sink) {
   if (!holds(f.slot, c.user_id)) return void(reject(sink, Errc::kNotHolder, c.user_id));
   if (!r.has(Reservation::kPaymentStarted)) {
     r.packed |= Reservation::kPaymentStarted;
-    r.set_value(static_cast<uint64_t>(
-        std::max(r.expires_at_ms(), c.at_ms + event_->payment_hold_ms)));
+    r.set_value(
+        static_cast<uint64_t>(std::max(r.expires_at_ms(), c.at_ms + event_->payment_hold_ms)));
   }
   Decision& d = sink.emit(DecisionType::kPaymentPending);
   d.user_id = users_.name(r.user);
@@ -259,7 +272,8 @@ void EventState::cancel(const Command& c, DecisionSink& sink) {
 void EventState::expire(const Command& c, DecisionSink& sink) {
   const Found f = find_reservation(c.reservation_id);
   if (f.error != Errc::kOk) return void(reject(sink, f.error));
-  if (slots_[f.slot].status() == SlotStatus::kBooked) return void(reject(sink, Errc::kAlreadyBooked));
+  if (slots_[f.slot].status() == SlotStatus::kBooked)
+    return void(reject(sink, Errc::kAlreadyBooked));
   if (!expire_if_due(f.slot, sink)) reject(sink, Errc::kNotDue);
 }
 
@@ -306,7 +320,8 @@ void EventState::leave_waitlist(const Command& c, DecisionSink& sink) {
   if (user == kNone || users_.waits(user) == 0 || tail == kNone) {
     return void(reject(sink, Errc::kNotWaitlisted, c.user_id, s));
   }
-  for (uint32_t prev = tail, node = wait_nodes_[tail].next;; prev = node, node = wait_nodes_[node].next) {
+  for (uint32_t prev = tail, node = wait_nodes_[tail].next;;
+       prev = node, node = wait_nodes_[node].next) {
     if (wait_nodes_[node].user == user) {
       unlink_from_waitlist(s, prev, node);
       break;
@@ -363,8 +378,8 @@ void EventState::hand_over(SeatIndex seat, DecisionSink& sink) {
       continue;
     }
     const SeatIndex one[] = {seat};
-    const uint32_t slot = create_hold(user, one, HoldKind::kOffer,
-                                      sink.command().at_ms + event_->offer_ms);
+    const uint32_t slot =
+        create_hold(user, one, HoldKind::kOffer, sink.command().at_ms + event_->offer_ms);
     fill_hold(sink.emit(DecisionType::kOffered), slot);
     return;
   }
@@ -387,7 +402,8 @@ uint32_t EventState::create_hold(User user, std::span<const SeatIndex> seats, Ho
   Reservation& r = slots_[slot];
   r.user = user;
   r.serial = next_serial_++;
-  r.packed = (consecutive ? seats[0] : store_seat_list(seats)) | static_cast<uint32_t>(seats.size() - 1) << Reservation::kCountShift |
+  r.packed = (consecutive ? seats[0] : store_seat_list(seats)) |
+             static_cast<uint32_t>(seats.size() - 1) << Reservation::kCountShift |
              static_cast<uint32_t>(SlotStatus::kHeld) << Reservation::kStatusShift |
              (consecutive ? 0 : Reservation::kScattered) |
              (kind == HoldKind::kOffer ? Reservation::kOffer : 0);
@@ -451,7 +467,8 @@ ReservationView EventState::view_of(uint32_t slot) const {
   const Reservation& r = slots_[slot];
   ReservationView v;
   v.id = id_of(slot);
-  v.status = r.status() == SlotStatus::kBooked ? ReservationStatus::kBooked : ReservationStatus::kHeld;
+  v.status =
+      r.status() == SlotStatus::kBooked ? ReservationStatus::kBooked : ReservationStatus::kHeld;
   v.kind = r.has(Reservation::kOffer) ? HoldKind::kOffer : HoldKind::kReserve;
   v.payment_started = r.has(Reservation::kPaymentStarted);
   v.user_id = users_.name(r.user);
@@ -582,12 +599,11 @@ uint32_t EventState::tickets_of(std::string_view user_id) const {
 
 Partition::Memory EventState::memory() const {
   Partition::Memory m;
-  m.inventory = sizeof(*this) + seats_.capacity() * sizeof(SeatState) +
-                (row_free_.capacity() + row_run_.capacity() + section_run_.capacity()) *
-                    sizeof(uint16_t) +
-                section_free_.capacity() * sizeof(uint32_t) +
-                slots_.capacity() * sizeof(Reservation) +
-                seat_lists_.capacity() * sizeof(SeatIndex);
+  m.inventory =
+      sizeof(*this) + seats_.capacity() * sizeof(SeatState) +
+      (row_free_.capacity() + row_run_.capacity() + section_run_.capacity()) * sizeof(uint16_t) +
+      section_free_.capacity() * sizeof(uint32_t) + slots_.capacity() * sizeof(Reservation) +
+      seat_lists_.capacity() * sizeof(SeatIndex);
   for (const auto& f : free_seat_lists_) m.inventory += f.capacity() * sizeof(uint32_t);
   m.users = users_.bytes();
   m.waitlists = wait_nodes_.capacity() * sizeof(WaitNode) +
@@ -598,8 +614,10 @@ Partition::Memory EventState::memory() const {
 
 Partition::Population EventState::population() const {
   Partition::Population p;
-  p.reservations = static_cast<size_t>(std::count_if(
-      slots_.begin(), slots_.end(), [](const Reservation& r) { return r.status() != SlotStatus::kFree; }));
+  p.reservations =
+      static_cast<size_t>(std::count_if(slots_.begin(), slots_.end(), [](const Reservation& r) {
+        return r.status() != SlotStatus::kFree;
+      }));
   p.users = users_.size();
   for (const WaitList& l : wait_lists_) p.waitlist_entries += l.length;
   return p;

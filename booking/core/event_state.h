@@ -85,8 +85,8 @@ class EventState {
 
   struct SeatState {
     static constexpr uint32_t kSold = 1u << 31;  // set once booked: sold seats answer at once
-    uint32_t holder = 0;        // reservation slot + 1, | kSold; 0 = nobody
-    uint32_t waitlist = kNone;  // the seat's entry in wait_lists_
+    uint32_t holder = 0;                         // reservation slot + 1, | kSold; 0 = nobody
+    uint32_t waitlist = kNone;                   // the seat's entry in wait_lists_
 
     uint32_t slot() const { return (holder & ~kSold) - 1; }
     bool sold() const { return (holder & kSold) != 0; }
@@ -95,17 +95,17 @@ class EventState {
   // 20 bytes. Seats are first_seat .. first_seat + count - 1, or, for a scattered hold (rare:
   // fans mostly pick neighbouring seats), the count seats at seat_lists_[first_seat].
   struct Reservation {
-    static constexpr uint32_t kSeatBits = 23;  // the catalog caps an event at 8M seats
-    static constexpr uint32_t kCountShift = kSeatBits;        // 4 bits: count - 1
-    static constexpr uint32_t kStatusShift = kSeatBits + 4;   // 2 bits
+    static constexpr uint32_t kSeatBits = 23;           // the catalog caps an event at 8M seats
+    static constexpr uint32_t kCountShift = kSeatBits;  // 4 bits: count - 1
+    static constexpr uint32_t kStatusShift = kSeatBits + 4;  // 2 bits
     static constexpr uint32_t kScattered = 1u << (kSeatBits + 6);
     static constexpr uint32_t kOffer = 1u << (kSeatBits + 7);
     static constexpr uint32_t kPaymentStarted = 1u << (kSeatBits + 8);
 
     uint32_t user = kNone;  // a free slot keeps the next free slot here
     uint32_t serial = 0;
-    uint32_t packed = 0;    // first_seat | count - 1 | status | scattered | offer | paying
-    uint32_t low = 0;       // held: expires_at_ms; booked: 64-bit hash of the payment id
+    uint32_t packed = 0;  // first_seat | count - 1 | status | scattered | offer | paying
+    uint32_t low = 0;     // held: expires_at_ms; booked: 64-bit hash of the payment id
     uint32_t high = 0;
 
     SlotStatus status() const { return static_cast<SlotStatus>((packed >> kStatusShift) & 3); }

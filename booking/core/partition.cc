@@ -4,8 +4,7 @@
 
 namespace boxoffice::booking {
 
-Partition::Partition(const Catalog& catalog)
-    : catalog_(&catalog), events_(catalog.events.size()) {}
+Partition::Partition(const Catalog& catalog) : catalog_(&catalog), events_(catalog.events.size()) {}
 Partition::~Partition() = default;
 Partition::Partition(Partition&&) noexcept = default;
 Partition& Partition::operator=(Partition&&) noexcept = default;
@@ -62,8 +61,7 @@ std::vector<ReservationView> Partition::reservations(std::string_view event_id) 
   return s == nullptr ? std::vector<ReservationView>{} : s->reservations();
 }
 
-std::vector<std::string_view> Partition::waitlist(std::string_view event_id,
-                                                  SeatIndex seat) const {
+std::vector<std::string_view> Partition::waitlist(std::string_view event_id, SeatIndex seat) const {
   const EventState* s = find_state(event_id);
   return s == nullptr ? std::vector<std::string_view>{} : s->waitlist(seat);
 }

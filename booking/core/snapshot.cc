@@ -158,7 +158,8 @@ Result<std::unique_ptr<EventState>, std::string> EventState::deserialize(const E
   // Cross-checks: every structure links up exactly once, so later commands stay in bounds.
   std::vector<uint8_t> slot_seen(slot_count, 0);
   for (uint32_t s = st.free_slot_; s != kNone; s = st.slots_[s].user) {
-    if (st.slots_[s].status() != SlotStatus::kFree || slot_seen[s]++ != 0) return fail("bad free list");
+    if (st.slots_[s].status() != SlotStatus::kFree || slot_seen[s]++ != 0)
+      return fail("bad free list");
   }
   uint64_t held_seats = 0;
   for (uint32_t slot = 0; slot < slot_count; ++slot) {
@@ -244,8 +245,10 @@ Result<Partition, std::string> Partition::restore(const Catalog& catalog, std::s
   uint64_t fingerprint = 0;
   uint64_t seq = 0;
   uint64_t count = 0;
-  if (!r.raw(magic, kMagic.size()) || magic != kMagic) return unexpected(std::string("snapshot: not a snapshot"));
-  if (!r.u8(version) || version != kSnapshotVersion) return unexpected(std::string("snapshot: unsupported version"));
+  if (!r.raw(magic, kMagic.size()) || magic != kMagic)
+    return unexpected(std::string("snapshot: not a snapshot"));
+  if (!r.u8(version) || version != kSnapshotVersion)
+    return unexpected(std::string("snapshot: unsupported version"));
   if (!r.fixed64(fingerprint) || fingerprint != catalog.fingerprint()) {
     return unexpected(std::string("snapshot: taken against a different catalog"));
   }

@@ -128,10 +128,9 @@ void UserTable::grow_index() {
 size_t UserTable::bytes() const {
   size_t free_slots = 0;
   for (const auto& f : free_by_units_) free_slots += f.capacity();
-  return sizeof(*this) + chunks_.size() * kChunkBytes +
-         chunks_.capacity() * sizeof(chunks_[0]) + chunk_used_.capacity() * sizeof(uint32_t) +
-         free_slots * sizeof(Handle) + index_.capacity() * sizeof(uint32_t) +
-         unused_.capacity() * sizeof(Handle);
+  return sizeof(*this) + chunks_.size() * kChunkBytes + chunks_.capacity() * sizeof(chunks_[0]) +
+         chunk_used_.capacity() * sizeof(uint32_t) + free_slots * sizeof(Handle) +
+         index_.capacity() * sizeof(uint32_t) + unused_.capacity() * sizeof(Handle);
 }
 
 bool UserTable::is_live(Handle h) const {

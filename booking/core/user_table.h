@@ -57,7 +57,7 @@ class UserTable {
   void queue_unreferenced();
 
  private:
-  static constexpr size_t kChunkBytes = 64 * 1024;
+  static constexpr size_t kChunkBytes = size_t{64} * 1024;
   static constexpr uint8_t kLiveFlag = 0x80;
   static constexpr uint8_t kTicketsMask = 0x7F;
   static constexpr size_t kHeaderBytes = 4;
@@ -65,9 +65,7 @@ class UserTable {
   static constexpr size_t kChunkUnits = kChunkBytes / kUnitBytes;
   static constexpr size_t kMaxUnits = (kHeaderBytes + kMaxNameBytes + kUnitBytes - 1) / kUnitBytes;
   static size_t units(size_t len) { return (kHeaderBytes + len + kUnitBytes - 1) / kUnitBytes; }
-  uint8_t* entry(Handle h) {
-    return chunks_[h / kChunkUnits].get() + h % kChunkUnits * kUnitBytes;
-  }
+  uint8_t* entry(Handle h) { return chunks_[h / kChunkUnits].get() + h % kChunkUnits * kUnitBytes; }
   const uint8_t* entry(Handle h) const {
     return chunks_[h / kChunkUnits].get() + h % kChunkUnits * kUnitBytes;
   }

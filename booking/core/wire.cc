@@ -151,7 +151,7 @@ class Reader {
 
 // C is Command (reading) or const Command (writing).
 template <class Io, class C>
-  requires std::is_same_v<std::remove_const_t<C>, Command>
+requires std::is_same_v<std::remove_const_t<C>, Command>
 void message_body(Io& io, C& c) {
   io.varint(c.request_id);
   io.svarint(c.at_ms);
@@ -208,7 +208,7 @@ void payment_fields(Io& io, D& d) {
 
 // D is Decision (reading) or const Decision (writing).
 template <class Io, class D>
-  requires std::is_same_v<std::remove_const_t<D>, Decision>
+requires std::is_same_v<std::remove_const_t<D>, Decision>
 void message_body(Io& io, D& d) {
   io.varint(d.seq);
   io.varint(d.request_id);

@@ -1,9 +1,10 @@
+#include "booking/core/catalog.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "booking/core/catalog.h"
 #include "booking/core/tests/test_catalog.h"
 
 namespace boxoffice::booking::testing {
@@ -35,7 +36,7 @@ TEST(Catalog, LayoutIsSectionsThenRowsThenSeatNumbers) {
   EXPECT_EQ(e.sections[1].first_seat, 8u);
   EXPECT_EQ(e.rows[2].seat_count, 6u);
   EXPECT_EQ(e.seats[8].price_cents, 500);
-  EXPECT_EQ(e.seat_opens_at_ms(8), kOnSaleMs + 3600 * 1000);
+  EXPECT_EQ(e.seat_opens_at_ms(8), kOnSaleMs + kHourMs);
   EXPECT_EQ(e.seat_opens_at_ms(0), kOnSaleMs);
   EXPECT_EQ(e.hold_ms, 60'000);
   EXPECT_EQ(e.per_user_limit, 4u);
@@ -66,25 +67,40 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadCase{"not json", R"("version": 1,)", R"("version": 1,,)", "not valid JSON"},
         BadCase{"version", R"("version": 1)", R"("version": 2)", "unsupported version"},
-        BadCase{"missing title", R"("title": "Small Show",)", "", "events[0]: missing field \"title\""},
-        BadCase{"unknown venue", R"("venue": "v_small")", R"("venue": "v_big")", "unknown venue \"v_big\""},
+        BadCase{"missing title", R"("title": "Small Show",)", "",
+                "events[0]: missing field \"title\""},
+        BadCase{"unknown venue", R"("venue": "v_small")", R"("venue": "v_big")",
+                "unknown venue \"v_big\""},
         BadCase{"negative price", R"("A": 1000)", R"("A": -5)", "negative price -5"},
         BadCase{"section without price", R"("A": 1000, )", "", "no price for section \"A\""},
-        BadCase{"price for unknown section", R"("B": 500})", R"("B": 500, "Q": 1})", "unknown section \"Q\""},
-        BadCase{"duplicate row", R"({"id": "2", "seats": "1-4"})", R"({"id": "1", "seats": "1-4"})", "duplicate row \"1\""},
-        BadCase{"duplicate seat numbers", R"("1-2,5-8")", R"("1-5,5-8")", "duplicate or unordered seat number 5"},
+        BadCase{"price for unknown section", R"("B": 500})", R"("B": 500, "Q": 1})",
+                "unknown section \"Q\""},
+        BadCase{"duplicate row", R"({"id": "2", "seats": "1-4"})", R"({"id": "1", "seats": "1-4"})",
+                "duplicate row \"1\""},
+        BadCase{"duplicate seat numbers", R"("1-2,5-8")", R"("1-5,5-8")",
+                "duplicate or unordered seat number 5"},
         BadCase{"bad seat range", R"("1-2,5-8")", R"("1-x")", "bad seat number"},
         BadCase{"backwards range", R"("1-2,5-8")", R"("8-5")", "runs backwards"},
-        BadCase{"duplicate section", R"({"id": "B", "name": "Back")", R"({"id": "A", "name": "Back")", "duplicate section \"A\""},
-        BadCase{"duplicate event", R"("id": "evt_other")", R"("id": "evt_small")", "duplicate event \"evt_small\""},
-        BadCase{"bad time", R"("2027-01-15T08:00:00Z", "currency")", R"("2027-13-15T08:00:00Z", "currency")", "bad time"},
-        BadCase{"limit out of range", R"("per_user_limit": 4)", R"("per_user_limit": 17)", "outside [1, 16]"},
-        BadCase{"limit wrong type", R"("per_user_limit": 4)", R"("per_user_limit": "4")", "expected an integer"},
-        BadCase{"unknown seat in wave", R"("sections": ["B"])", R"("seats": ["B-1-3"])", "unknown seat \"B-1-3\""},
-        BadCase{"seat in two waves", R"("sections": ["B"])", R"("sections": ["B"], "seats": ["B-1-1"])", "is in two waves"},
-        BadCase{"unknown seat price override", R"("waves")", R"("seat_prices_cents": {"Z-9-9": 1}, "waves")", "unknown seat \"Z-9-9\""},
-        BadCase{"bad id characters", R"("id": "evt_other")", R"("id": "evt other")", "may use only"},
-        BadCase{"no events", R"("events": [)", R"("events": [], "x": [)", "events: must not be empty"}));
+        BadCase{"duplicate section", R"({"id": "B", "name": "Back")",
+                R"({"id": "A", "name": "Back")", "duplicate section \"A\""},
+        BadCase{"duplicate event", R"("id": "evt_other")", R"("id": "evt_small")",
+                "duplicate event \"evt_small\""},
+        BadCase{"bad time", R"("2027-01-15T08:00:00Z", "currency")",
+                R"("2027-13-15T08:00:00Z", "currency")", "bad time"},
+        BadCase{"limit out of range", R"("per_user_limit": 4)", R"("per_user_limit": 17)",
+                "outside [1, 16]"},
+        BadCase{"limit wrong type", R"("per_user_limit": 4)", R"("per_user_limit": "4")",
+                "expected an integer"},
+        BadCase{"unknown seat in wave", R"("sections": ["B"])", R"("seats": ["B-1-3"])",
+                "unknown seat \"B-1-3\""},
+        BadCase{"seat in two waves", R"("sections": ["B"])",
+                R"("sections": ["B"], "seats": ["B-1-1"])", "is in two waves"},
+        BadCase{"unknown seat price override", R"("waves")",
+                R"("seat_prices_cents": {"Z-9-9": 1}, "waves")", "unknown seat \"Z-9-9\""},
+        BadCase{"bad id characters", R"("id": "evt_other")", R"("id": "evt other")",
+                "may use only"},
+        BadCase{"no events", R"("events": [)", R"("events": [], "x": [)",
+                "events: must not be empty"}));
 
 TEST(Catalog, MissingFileIsAClearError) {
   auto catalog = load_catalog_file("/nonexistent/catalog.json");
@@ -97,8 +113,9 @@ TEST(UtcTime, ParsesAndFormats) {
   EXPECT_EQ(*parse_utc_time_ms("2027-01-15T08:00:00Z"), kOnSaleMs);
   EXPECT_EQ(*parse_utc_time_ms("2024-02-29T12:00:00.25Z"), 1709208000250);
   EXPECT_EQ(format_utc_time_ms(1709208000250), "2024-02-29T12:00:00.250Z");
-  for (const char* bad : {"2023-02-29T00:00:00Z", "2024-01-01 00:00:00Z", "2024-01-01T00:00:00",
-                          "2024-01-01T24:00:00Z", "2024-01-01T00:00:00+01:00", "", "2024-01-01T00:00:00.Z"}) {
+  for (const char* bad :
+       {"2023-02-29T00:00:00Z", "2024-01-01 00:00:00Z", "2024-01-01T00:00:00",
+        "2024-01-01T24:00:00Z", "2024-01-01T00:00:00+01:00", "", "2024-01-01T00:00:00.Z"}) {
     EXPECT_FALSE(parse_utc_time_ms(bad)) << bad;
   }
 }

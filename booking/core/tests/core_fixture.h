@@ -18,8 +18,8 @@ class CoreTest : public ::testing::Test {
   const Catalog& catalog_ = test_catalog();
   const Event& event_ = *catalog_.find_event("evt_small");
   Partition partition_{catalog_};
-  int64_t now_ms_ = kOnSaleMs + 2 * 3600 * 1000;  // both waves open
-  std::deque<std::string> strings_;                // backing store for command string views
+  int64_t now_ms_ = kOnSaleMs + 2 * kHourMs;  // both waves open
+  std::deque<std::string> strings_;           // backing store for command string views
 
   SeatIndex seat(std::string_view label) const {
     const SeatIndex* s = event_.find_seat(label);
@@ -94,6 +94,7 @@ class CoreTest : public ::testing::Test {
   }
   static std::vector<std::string_view> types(const std::vector<Decision>& ds) {
     std::vector<std::string_view> out;
+    out.reserve(ds.size());
     for (const auto& d : ds) out.push_back(to_string(d.type));
     return out;
   }

@@ -59,7 +59,7 @@ TEST_F(CoreTest, ReserveRejections) {
   now_ms_ = kOnSaleMs;
   EXPECT_EQ(run_one(reserve("alice", {"A-1-1"}), DecisionType::kHeld).seats.count, 1);
   EXPECT_EQ(rejection(reserve("alice", {"B-1-1"})), Errc::kNotOnSale);
-  now_ms_ = kOnSaleMs + 3600 * 1000;
+  now_ms_ = kOnSaleMs + kHourMs;
   hold("alice", {"B-1-1"});
   EXPECT_TRUE(std::none_of(partition_.reservations("evt_small").begin(),
                            partition_.reservations("evt_small").end(),
@@ -147,12 +147,13 @@ TEST_F(CoreTest, ReserveBestRejections) {
 TEST_F(CoreTest, PaymentStartedFreezesTheHoldOnce) {
   const ReservationId r = hold("alice", {"A-1-1"});
   now_ms_ += 10'000;
-  const Decision d =
-      run_one(on_reservation(CommandType::kPaymentStarted, "alice", r), DecisionType::kPaymentPending);
+  const Decision d = run_one(on_reservation(CommandType::kPaymentStarted, "alice", r),
+                             DecisionType::kPaymentPending);
   EXPECT_EQ(d.expires_at_ms, now_ms_ + kPaymentHoldMs);
   now_ms_ += 10'000;
   EXPECT_EQ(run_one(on_reservation(CommandType::kPaymentStarted, "alice", r),
-                    DecisionType::kPaymentPending).expires_at_ms,
+                    DecisionType::kPaymentPending)
+                .expires_at_ms,
             d.expires_at_ms);
   // The original deadline passes; the frozen hold survives an early timer.
   now_ms_ += kHoldMs;
@@ -278,9 +279,10 @@ TEST_F(CoreTest, WaitlistJoinIsIdempotentAndLeaveWorks) {
   EXPECT_EQ(run_one(waitlist(CommandType::kJoinWaitlist, "bob", "A-1-1"), DecisionType::kWaitlisted)
                 .position,
             1u);
-  EXPECT_EQ(run_one(waitlist(CommandType::kJoinWaitlist, "carol", "A-1-1"), DecisionType::kWaitlisted)
-                .position,
-            2u);
+  EXPECT_EQ(
+      run_one(waitlist(CommandType::kJoinWaitlist, "carol", "A-1-1"), DecisionType::kWaitlisted)
+          .position,
+      2u);
   EXPECT_EQ(run_one(waitlist(CommandType::kJoinWaitlist, "bob", "A-1-1"), DecisionType::kWaitlisted)
                 .position,
             1u);
@@ -288,15 +290,17 @@ TEST_F(CoreTest, WaitlistJoinIsIdempotentAndLeaveWorks) {
   run_one(waitlist(CommandType::kLeaveWaitlist, "bob", "A-1-1"), DecisionType::kWaitlistLeft);
   EXPECT_THAT(partition_.waitlist("evt_small", seat("A-1-1")), ElementsAre("carol"));
   EXPECT_EQ(rejection(waitlist(CommandType::kLeaveWaitlist, "bob", "A-1-1")), Errc::kNotWaitlisted);
-  EXPECT_EQ(run_one(waitlist(CommandType::kJoinWaitlist, "dave", "A-1-1"), DecisionType::kWaitlisted)
-                .position,
-            2u);
+  EXPECT_EQ(
+      run_one(waitlist(CommandType::kJoinWaitlist, "dave", "A-1-1"), DecisionType::kWaitlisted)
+          .position,
+      2u);
 }
 
 TEST_F(CoreTest, WaitlistRejections) {
   EXPECT_EQ(rejection(waitlist(CommandType::kJoinWaitlist, "bob", "A-1-1")), Errc::kSeatAvailable);
   const ReservationId r = hold("alice", {"A-1-1"});
-  EXPECT_EQ(rejection(waitlist(CommandType::kJoinWaitlist, "alice", "A-1-1")), Errc::kAlreadyHolder);
+  EXPECT_EQ(rejection(waitlist(CommandType::kJoinWaitlist, "alice", "A-1-1")),
+            Errc::kAlreadyHolder);
   run_one(confirm("alice", r, "pay_1", 1000), DecisionType::kBooked);
   EXPECT_EQ(rejection(waitlist(CommandType::kJoinWaitlist, "bob", "A-1-1")), Errc::kSeatSold);
   Command bad = waitlist(CommandType::kJoinWaitlist, "bob", "A-1-1");

@@ -121,7 +121,7 @@ const std::vector<std::string> kHotPlaySeats = {"STALLS-A-2", "STALLS-A-3", "STA
 const std::vector<std::string> kHotGigSeats = {"FLOOR-1-1", "FLOOR-1-2", "FLOOR-2-3"};
 
 uint64_t env_u64(const char* name, uint64_t fallback) {
-  const char* v = std::getenv(name);
+  const char* v = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): before any thread
   if (v == nullptr || *v == '\0') return fallback;
   return std::strtoull(v, nullptr, 10);
 }
@@ -316,6 +316,7 @@ Fields fields_of(DecisionType t) {
 // How often each decision type/code came up, to see that the generator reaches everything
 // (printed when BOXOFFICE_PROPERTY_STATS is set).
 bool stats_enabled() {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): the environment is never written
   static const bool enabled = std::getenv("BOXOFFICE_PROPERTY_STATS") != nullptr;
   return enabled;
 }
@@ -1180,6 +1181,7 @@ class PropertyModelTest : public PropertyTest {
 // "type/code" of each decision, readable in a failure message.
 std::vector<std::string> kinds(const std::vector<ExpectedDecision>& ds) {
   std::vector<std::string> out;
+  out.reserve(ds.size());
   for (const auto& d : ds) {
     out.push_back(std::string(to_string(d.type)) + "/" + std::string(to_string(d.code)));
   }

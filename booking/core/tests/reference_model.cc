@@ -110,8 +110,9 @@ void ReferenceModel::reserve_best(Ctx& c) {
     return reject(c, Errc::kUnknownSeat);
   }
   if (count > c.ev.per_user_limit) return reject(c, Errc::kTooManySeats);
-  const bool any_wave_open = std::any_of(c.ev.waves.begin(), c.ev.waves.end(),
-                                         [&](const Wave& w) { return w.opens_at_ms <= c.cmd.at_ms; });
+  const bool any_wave_open = std::any_of(c.ev.waves.begin(), c.ev.waves.end(), [&](const Wave& w) {
+    return w.opens_at_ms <= c.cmd.at_ms;
+  });
   if (!any_wave_open) return reject(c, Errc::kNotOnSale);
   if (tickets_in(c.em, user) + count > c.ev.per_user_limit) {
     return reject(c, Errc::kLimitExceeded);

@@ -65,7 +65,8 @@ TEST_F(SnapshotTest, RejectsForeignAndDamagedSnapshots) {
       "rows": [{"id": "1", "seats": "1-3"}]}]}],
     "events": [{"id": "evt_small", "title": "T", "artist": "A", "venue": "v",
       "starts_at": "2027-01-01T00:00:00Z", "on_sale_at": "2027-01-01T00:00:00Z",
-      "currency": "EUR", "section_prices_cents": {"S": 1}}]})").value());
+      "currency": "EUR", "section_prices_cents": {"S": 1}}]})")
+                                .value());
   auto foreign = Partition::restore(other, good);
   ASSERT_FALSE(foreign);
   EXPECT_THAT(foreign.error(), HasSubstr("different catalog"));
@@ -88,7 +89,10 @@ TEST_F(SnapshotTest, CorruptSnapshotsNeverCrashAndRestoredOnesStayUsable) {
   for (int i = 0; i < 20'000; ++i) {
     std::string bad = good;
     const int flips = 1 + static_cast<int>(rng() % 3);
-    for (int k = 0; k < flips; ++k) bad[rng() % bad.size()] ^= static_cast<char>(1u << (rng() % 8));
+    for (int k = 0; k < flips; ++k) {
+      char& byte = bad[rng() % bad.size()];
+      byte = static_cast<char>(static_cast<uint8_t>(byte) ^ (1u << (rng() % 8)));
+    }
     auto restored = Partition::restore(catalog_, bad);
     if (!restored) continue;
     ++accepted;

@@ -13,6 +13,7 @@ namespace boxoffice::booking::testing {
 // 5-8 (500 cents, opens one hour after on-sale). Limit 4, hold 60 s, offer 120 s, payment hold
 // 300 s, waitlist cap 2. evt_other: one row of 3 seats, the defaults.
 inline constexpr int64_t kOnSaleMs = 1'800'000'000'000;  // 2027-01-15T08:00:00Z
+inline constexpr int64_t kHourMs = 3'600'000;
 const Catalog& test_catalog();
 std::string test_catalog_json();
 
