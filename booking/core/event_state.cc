@@ -288,8 +288,10 @@ void EventState::join_waitlist(const Command& c, DecisionSink& sink) {
   if (seats_[s].holder != 0) expire_if_due(seats_[s].slot(), sink);
   if (seats_[s].holder == 0) return void(reject(sink, Errc::kSeatAvailable, c.user_id, s));
   const uint32_t slot = seats_[s].slot();
-  if (holds(slot, c.user_id)) return void(reject(sink, Errc::kAlreadyHolder, c.user_id, s));
   const User known = users_.find(c.user_id);
+  if (known != kNone && known == slots_[slot].user) {
+    return void(reject(sink, Errc::kAlreadyHolder, c.user_id, s));
+  }
   // Only someone already waiting somewhere can be in this list: others skip the walk.
   uint32_t position = known != kNone && users_.waits(known) > 0 ? waitlist_position(s, known) : 0;
   if (position == 0) {
