@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "booking/core/hash.h"
 
@@ -504,36 +505,25 @@ void EventState::append_to_waitlist(SeatIndex seat, User user) {
   }
   wait_nodes_[node].user = user;
   users_.add_waits(user, 1);
-  uint32_t& list = seats_[seat].waitlist;
-  if (list == kNone) {
-    if (free_wait_lists_.empty()) {
-      list = static_cast<uint32_t>(wait_lists_.size());
-      wait_lists_.emplace_back();
-    } else {
-      list = free_wait_lists_.back();
-      free_wait_lists_.pop_back();
-    }
+  WaitList& list = waitlists_.insert(seat);
+  if (list.tail == kNone) {
     wait_nodes_[node].next = node;
   } else {
-    const uint32_t tail = wait_lists_[list].tail;
-    wait_nodes_[node].next = wait_nodes_[tail].next;
-    wait_nodes_[tail].next = node;
+    wait_nodes_[node].next = wait_nodes_[list.tail].next;
+    wait_nodes_[list.tail].next = node;
   }
-  wait_lists_[list].tail = node;
-  ++wait_lists_[list].length;
+  list.tail = node;
+  ++list.length;
 }
 
 void EventState::unlink_from_waitlist(SeatIndex seat, uint32_t prev, uint32_t node) {
-  const uint32_t list = seats_[seat].waitlist;
-  WaitList& wl = wait_lists_[list];
+  WaitList& list = *waitlists_.find(seat);
   users_.add_waits(wait_nodes_[node].user, -1);
-  if (--wl.length == 0) {
-    wl = WaitList{};
-    free_wait_lists_.push_back(list);
-    seats_[seat].waitlist = kNone;
+  if (--list.length == 0) {
+    waitlists_.erase(seat);
   } else {
     wait_nodes_[prev].next = wait_nodes_[node].next;
-    if (node == wl.tail) wl.tail = prev;
+    if (node == list.tail) list.tail = prev;
   }
   wait_nodes_[node] = WaitNode{0, free_wait_node_};
   free_wait_node_ = node;
@@ -555,6 +545,52 @@ void EventState::clear_waitlist(SeatIndex seat, DecisionSink& sink) {
   Decision& d = sink.emit(DecisionType::kWaitlistCleared);
   d.seats.push(seat);
   d.position = cleared;
+}
+
+EventState::WaitList* EventState::WaitlistIndex::find(SeatIndex seat) {
+  return const_cast<WaitList*>(std::as_const(*this).find(seat));
+}
+
+const EventState::WaitList* EventState::WaitlistIndex::find(SeatIndex seat) const {
+  if (slots_.empty()) return nullptr;
+  for (size_t i = home(seat);; i = (i + 1) & (slots_.size() - 1)) {
+    if (slots_[i].key == 0) return nullptr;
+    if (slots_[i].key == seat + 1) return &slots_[i].list;
+  }
+}
+
+EventState::WaitList& EventState::WaitlistIndex::insert(SeatIndex seat) {
+  if (WaitList* found = find(seat)) return *found;
+  if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+  size_t i = home(seat);
+  while (slots_[i].key != 0) i = (i + 1) & (slots_.size() - 1);
+  slots_[i] = Slot{seat + 1, WaitList{}};
+  ++size_;
+  return slots_[i].list;
+}
+
+void EventState::WaitlistIndex::erase(SeatIndex seat) {
+  const size_t mask = slots_.size() - 1;
+  size_t i = home(seat);
+  while (slots_[i].key != seat + 1) i = (i + 1) & mask;
+  // Backward-shift deletion: move up later entries of the run that may not sit before home.
+  for (size_t j = (i + 1) & mask; slots_[j].key != 0; j = (j + 1) & mask) {
+    if (((j - home(slots_[j].key - 1)) & mask) >= ((j - i) & mask)) {
+      slots_[i] = slots_[j];
+      i = j;
+    }
+  }
+  slots_[i] = Slot{};
+  --size_;
+}
+
+void EventState::WaitlistIndex::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
+  size_ = 0;
+  for (const Slot& s : old) {
+    if (s.key != 0) insert(s.key - 1) = s.list;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -608,9 +644,7 @@ Partition::Memory EventState::memory() const {
       seat_lists_.capacity() * sizeof(SeatIndex);
   for (const auto& f : free_seat_lists_) m.inventory += f.capacity() * sizeof(uint32_t);
   m.users = users_.bytes();
-  m.waitlists = wait_nodes_.capacity() * sizeof(WaitNode) +
-                wait_lists_.capacity() * sizeof(WaitList) +
-                free_wait_lists_.capacity() * sizeof(uint32_t);
+  m.waitlists = wait_nodes_.capacity() * sizeof(WaitNode) + waitlists_.bytes();
   return m;
 }
 
@@ -621,7 +655,7 @@ Partition::Population EventState::population() const {
         return r.status() != SlotStatus::kFree;
       }));
   p.users = users_.size();
-  for (const WaitList& l : wait_lists_) p.waitlist_entries += l.length;
+  waitlists_.for_each([&p](SeatIndex, const WaitList& l) { p.waitlist_entries += l.length; });
   return p;
 }
 

@@ -1,7 +1,7 @@
 // The state of one event's inventory: seats, holds, bookings, waitlists and per-user ticket
-// counts. Compact by design, since an on-sale keeps whole stadiums in memory: a seat is 8 bytes
-// (holder, waitlist), a reservation 20, a waitlist entry 8, and a user id is kept only while its
-// user holds, owns or waits for something.
+// counts. Compact by design, since an on-sale keeps whole stadiums in memory: a seat is 4 bytes,
+// a reservation 20, a waitlist entry 8 (plus 12 per seat someone waits for), and a user id is kept
+// only while its user holds, owns or waits for something.
 #pragma once
 
 #include <array>
@@ -83,14 +83,15 @@ class EventState {
   static constexpr uint32_t kNone = 0xFFFFFFFF;
   using User = UserTable::Handle;
 
+  // 4 bytes, so that a stadium's seats (the first thing every command reads) stay in cache.
   struct SeatState {
     static constexpr uint32_t kSold = 1u << 31;  // set once booked: sold seats answer at once
     uint32_t holder = 0;                         // reservation slot + 1, | kSold; 0 = nobody
-    uint32_t waitlist = kNone;                   // the seat's entry in wait_lists_
 
     uint32_t slot() const { return (holder & ~kSold) - 1; }
     bool sold() const { return (holder & kSold) != 0; }
   };
+
   enum class SlotStatus : uint8_t { kFree = 0, kHeld = 1, kBooked = 2 };
   // 20 bytes. Seats are first_seat .. first_seat + count - 1, or, for a scattered hold (rare:
   // fans mostly pick neighbouring seats), the count seats at seat_lists_[first_seat].
@@ -129,6 +130,35 @@ class EventState {
   struct WaitList {
     uint32_t tail = kNone;
     uint32_t length = 0;
+  };
+  // seat -> its waitlist, only for the seats someone waits for. Linear probing with
+  // backward-shift deletion.
+  class WaitlistIndex {
+   public:
+    WaitList* find(SeatIndex seat);
+    const WaitList* find(SeatIndex seat) const;
+    WaitList& insert(SeatIndex seat);  // an empty list if the seat had none
+    void erase(SeatIndex seat);
+    size_t size() const { return size_; }
+    size_t bytes() const { return slots_.capacity() * sizeof(Slot); }
+    template <class F>
+    void for_each(F&& f) const {
+      for (const Slot& s : slots_) {
+        if (s.key != 0) f(s.key - 1, s.list);
+      }
+    }
+
+   private:
+    struct Slot {
+      uint32_t key = 0;  // seat + 1; 0 = empty
+      WaitList list;
+    };
+    size_t home(SeatIndex seat) const {
+      return (uint64_t{seat + 1} * 0x9E3779B97F4A7C15ULL >> 32) & (slots_.size() - 1);
+    }
+    void grow();
+    std::vector<Slot> slots_;
+    size_t size_ = 0;
   };
   // Commands.
   void reserve(const Command& c, DecisionSink& sink);
@@ -172,10 +202,12 @@ class EventState {
   // Waitlists: a circular singly linked list per seat, whose WaitList keeps the tail (the
   // tail's next is the head) and the length, so append, pop and the length are O(1).
   uint32_t waitlist_tail(SeatIndex seat) const {
-    return seats_[seat].waitlist == kNone ? kNone : wait_lists_[seats_[seat].waitlist].tail;
+    const WaitList* list = waitlists_.find(seat);
+    return list == nullptr ? kNone : list->tail;
   }
   uint32_t waitlist_length(SeatIndex seat) const {
-    return seats_[seat].waitlist == kNone ? 0 : wait_lists_[seats_[seat].waitlist].length;
+    const WaitList* list = waitlists_.find(seat);
+    return list == nullptr ? 0 : list->length;
   }
   uint32_t waitlist_position(SeatIndex seat, User user) const;  // 1-based; 0 = absent
   void append_to_waitlist(SeatIndex seat, User user);
@@ -207,9 +239,7 @@ class EventState {
   UserTable users_;
   std::vector<WaitNode> wait_nodes_;
   uint32_t free_wait_node_ = kNone;
-  // Where a seat's WaitList sits is not state (snapshots store tails per seat).
-  std::vector<WaitList> wait_lists_;
-  std::vector<uint32_t> free_wait_lists_;
+  WaitlistIndex waitlists_;
 };
 
 }  // namespace boxoffice::booking

@@ -202,8 +202,8 @@ Result<std::unique_ptr<EventState>, std::string> EventState::deserialize(const E
   for (SeatIndex s = 0; s < seat_count; ++s) {
     const uint32_t tail = tails[s];
     if (tail == kNone) continue;
-    st.seats_[s].waitlist = static_cast<uint32_t>(st.wait_lists_.size());
-    WaitList& list = st.wait_lists_.emplace_back(WaitList{tail, 0});
+    WaitList& list = st.waitlists_.insert(s);
+    list.tail = tail;
     uint32_t n = tail;
     do {
       ++list.length;
