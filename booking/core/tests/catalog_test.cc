@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "booking/core/tests/test_catalog.h"
@@ -100,7 +101,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"bad id characters", R"("id": "evt_other")", R"("id": "evt other")",
                 "may use only"},
         BadCase{"no events", R"("events": [)", R"("events": [], "x": [)",
-                "events: must not be empty"}));
+                "events: must not be empty"}),
+    [](const ::testing::TestParamInfo<BadCase>& param) {
+      std::string name = param.param.what;  // readable test names, e.g. "negative_price"
+      std::replace(name.begin(), name.end(), ' ', '_');
+      return name;
+    });
 
 TEST(Catalog, MissingFileIsAClearError) {
   auto catalog = load_catalog_file("/nonexistent/catalog.json");
