@@ -23,14 +23,16 @@ struct SeatList {
   std::array<SeatIndex, kMaxSeatsPerHold> items{};
   uint8_t count = 0;
 
-  std::span<const SeatIndex> span() const { return {items.data(), count}; }
+  std::span<const SeatIndex> span() const {
+    return {items.data(), std::min<size_t>(count, kMaxSeatsPerHold)};  // count is public
+  }
   bool push(SeatIndex s) {
     if (count >= kMaxSeatsPerHold) return false;
     items[count++] = s;
     return true;
   }
   bool operator==(const SeatList& o) const {
-    return count == o.count && std::equal(items.begin(), items.begin() + count, o.items.begin());
+    return count == o.count && std::ranges::equal(span(), o.span());
   }
 };
 

@@ -13,7 +13,7 @@ namespace boxoffice::booking {
 
 enum class DecisionType : uint8_t {
   kHeld = 1,         // reservation_id, user, seats, expires_at_ms, amount_cents (to pay)
-  kRejected,         // code, user, seats (the offending seat when there is one)
+  kRejected,         // code, user, reservation_id (the command's), seats (the offending one)
   kPaymentPending,   // reservation_id, user, expires_at_ms (the frozen deadline)
   kBooked,           // reservation_id (= booking id), user, seats, payment_id, provider, amount
   kCancelled,        // reservation_id, user, seats
