@@ -219,7 +219,8 @@ Event parse_event(const Json& e, const std::string& where,
       ev.rows.push_back(Row{vr.id, section_index, static_cast<uint32_t>(ev.seats.size()),
                             static_cast<uint32_t>(vr.numbers.size())});
       for (uint32_t n : vr.numbers) {
-        ev.seats.push_back(Seat{static_cast<int32_t>(price), row_index, n, section_index, 0});
+        ev.seats.push_back(Seat{row_index, n, section_index});
+        ev.seat_prices.push_back(static_cast<int32_t>(price));
       }
     }
     sec.seat_count = static_cast<uint32_t>(ev.seats.size()) - sec.first_seat;
@@ -247,10 +248,11 @@ Event parse_event(const Json& e, const std::string& where,
       if (!value.is_number_integer()) throw Fail{w + ": expected an integer number of cents"};
       if (value.get<int64_t>() < 0) throw Fail{w + ": negative price"};
       if (value.get<int64_t>() > kMaxPriceCents) throw Fail{w + ": price too large"};
-      ev.seats[s].price_cents = static_cast<int32_t>(value.get<int64_t>());
+      ev.seat_prices[s] = static_cast<int32_t>(value.get<int64_t>());
     }
   }
 
+  ev.seat_waves.assign(ev.seats.size(), 0);
   ev.waves.push_back(Wave{"general", ev.on_sale_at_ms});
   if (auto wit = e.find("waves"); wit != e.end()) {
     if (!wit->is_array()) throw Fail{where + ".waves: expected an array"};
@@ -269,7 +271,7 @@ Event parse_event(const Json& e, const std::string& where,
         if (assigned[s])
           throw Fail{aw + ": seat " + in_quotes(ev.seat_label(s)) + " is in two waves"};
         assigned[s] = true;
-        ev.seats[s].wave = wave_index;
+        ev.seat_waves[s] = wave_index;
       };
       if (auto sit = w.find("sections"); sit != w.end()) {
         if (!sit->is_array()) throw Fail{ww + ".sections: expected an array"};
@@ -296,15 +298,13 @@ Event parse_event(const Json& e, const std::string& where,
       ev.waves.push_back(std::move(wave));
     }
   }
-  ev.seat_waves.reserve(ev.seats.size());
-  for (const Seat& seat : ev.seats) ev.seat_waves.push_back(seat.wave);
   ev.all_on_sale_at_ms = ev.on_sale_at_ms;
   for (const Wave& w : ev.waves)
     ev.all_on_sale_at_ms = std::max(ev.all_on_sale_at_ms, w.opens_at_ms);
   for (Section& sec : ev.sections) {
     for (SeatIndex s = sec.first_seat; s < sec.first_seat + sec.seat_count; ++s) {
       const bool first = s == sec.first_seat;
-      const int64_t price = ev.seats[s].price_cents;
+      const int64_t price = ev.price_cents(s);
       sec.min_price_cents = first ? price : std::min(sec.min_price_cents, price);
       sec.max_price_cents = std::max(sec.max_price_cents, price);
       sec.opens_at_ms =

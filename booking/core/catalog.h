@@ -41,12 +41,10 @@ struct Row {
   uint32_t seat_count = 0;
 };
 
-struct Seat {               // 16 bytes: searches walk these
-  int32_t price_cents = 0;  // the loader caps prices at kMaxPriceCents
+struct Seat {
   uint32_t row = 0;
   uint32_t number = 0;
   uint16_t section = 0;
-  uint8_t wave = 0;
 };
 
 struct Event {
@@ -72,7 +70,11 @@ struct Event {
   // 1 where a seat sits right next to the previous one (same row, next number): searches for
   // adjacent seats read this compact array instead of the seats themselves.
   std::vector<uint8_t> next_to_previous;
-  std::vector<uint8_t> seat_waves;  // seats[s].wave again, compact: checked on every reserve
+  // Per seat and compact, as every reserve and search reads them: the price (at most
+  // kMaxPriceCents) and the index of the wave the seat is sold in.
+  std::vector<int32_t> seat_prices;
+  std::vector<uint8_t> seat_waves;
+  int64_t price_cents(SeatIndex s) const { return seat_prices[s]; }
   std::unordered_map<std::string, SeatIndex> seat_by_label;  // "A-1-101"
 
   std::string seat_label(SeatIndex s) const;

@@ -109,7 +109,7 @@ void EventState::reserve(const Command& c, DecisionSink& sink) {
 }
 
 bool EventState::is_candidate(SeatIndex s, const Command& c) const {
-  const int64_t price = event_->seats[s].price_cents;
+  const int64_t price = event_->price_cents(s);
   return seats_[s].holder == 0 && event_->on_sale(s, c.at_ms) && price >= c.min_price_cents &&
          (c.max_price_cents == 0 || price <= c.max_price_cents);
 }
@@ -453,7 +453,7 @@ SeatList EventState::seats_of(uint32_t slot) const {
 
 int64_t EventState::amount_of(const SeatList& seats) const {
   int64_t sum = 0;
-  for (SeatIndex s : seats.span()) sum += event_->seats[s].price_cents;
+  for (SeatIndex s : seats.span()) sum += event_->price_cents(s);
   return sum;
 }
 

@@ -128,7 +128,7 @@ void ReferenceModel::reserve_best(Ctx& c) {
       const Row& row = c.ev.rows[r];
       std::vector<SeatIndex> in_range;
       for (SeatIndex s = row.first_seat; s < row.first_seat + row.seat_count; ++s) {
-        const int64_t price = c.ev.seats[s].price_cents;
+        const int64_t price = c.ev.price_cents(s);
         if (c.cmd.at_ms < c.ev.seat_opens_at_ms(s)) continue;
         if (price < c.cmd.min_price_cents) continue;
         if (c.cmd.max_price_cents != 0 && price > c.cmd.max_price_cents) continue;
@@ -402,7 +402,7 @@ uint32_t ReferenceModel::new_hold(Ctx& c, const std::string& user,
   r.seats = seats;
   r.offer = offer;
   r.expires_at_ms = expires_at_ms;
-  for (SeatIndex s : seats) r.amount_cents += c.ev.seats[s].price_cents;
+  for (SeatIndex s : seats) r.amount_cents += c.ev.price_cents(s);
   c.em.live[r.serial] = r;
   ExpectedDecision d;
   d.type = offer ? DecisionType::kOffered : DecisionType::kHeld;
