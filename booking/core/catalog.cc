@@ -9,6 +9,8 @@
 #include <set>
 #include <sstream>
 
+#include "booking/core/hash.h"
+
 namespace boxoffice::booking {
 namespace {
 
@@ -363,14 +365,9 @@ const Event* Catalog::find_event(std::string_view id) const {
 }
 
 uint64_t Catalog::fingerprint() const {
-  uint64_t h = 1469598103934665603ULL;  // FNV-1a: stable across builds, unlike std::hash
-  auto mix = [&](std::string_view s) {
-    for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
-    h = (h ^ 0xFF) * 1099511628211ULL;
-  };
+  uint64_t h = kStableHashStart;
   for (const Event& e : events) {
-    mix(e.id);
-    mix(std::to_string(e.seats.size()));
+    h = stable_hash(e.id + '\0' + std::to_string(e.seats.size()) + '\0', h);
   }
   return h;
 }

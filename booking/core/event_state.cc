@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <optional>
-#include <string>
 #include <utility>
 
 #include "booking/core/hash.h"
@@ -25,11 +24,8 @@ Decision& reject(DecisionSink& sink, Errc code, std::string_view user = {},
 
 // A payment is known by its provider and the provider's id for it.
 uint64_t payment_key(const Command& c) {
-  std::string key;
-  key.reserve(c.provider.size() + 1 + c.payment_id.size());
-  key.append(c.provider).push_back('\0');
-  key.append(c.payment_id);
-  return stable_hash(key);
+  const uint64_t provider = stable_hash(std::string_view("\0", 1), stable_hash(c.provider));
+  return stable_hash(c.payment_id, provider);
 }
 
 }  // namespace

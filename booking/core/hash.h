@@ -23,9 +23,10 @@ inline uint64_t table_hash(std::string_view s) {
   return h ^ (h >> 29);
 }
 
-// FNV-1a: stable across builds and platforms, for values that snapshots keep.
-inline uint64_t stable_hash(std::string_view s) {
-  uint64_t h = 1469598103934665603ULL;
+// FNV-1a: stable across builds and platforms, for values that snapshots keep. Pass the hash of
+// what came before as `h` to hash several pieces as one byte sequence.
+inline constexpr uint64_t kStableHashStart = 1469598103934665603ULL;
+inline uint64_t stable_hash(std::string_view s, uint64_t h = kStableHashStart) {
   for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
   return h;
 }
