@@ -231,12 +231,14 @@ void EventState::confirm(const Command& c, DecisionSink& sink) {
   if (expire_if_due(f.slot, sink)) return refuse(Errc::kHoldExpired);
   Reservation& r = slots_[f.slot];
   const uint64_t paid_with = payment_key(c);
+  const SeatList seats = seats_of(f.slot);
+  const int64_t amount = amount_of(seats);
   if (r.status() == SlotStatus::kBooked && r.value() != paid_with) {
     return refuse(Errc::kAlreadyBooked);
   }
   if (r.status() == SlotStatus::kHeld) {
     if (!holds(f.slot, c.user_id)) return refuse(Errc::kNotHolder);
-    if (c.amount_cents != amount_of(seats_of(f.slot))) return refuse(Errc::kWrongAmount);
+    if (c.amount_cents != amount) return refuse(Errc::kWrongAmount);
     r.set_status(SlotStatus::kBooked);
     r.set_value(paid_with);
   }
@@ -244,12 +246,11 @@ void EventState::confirm(const Command& c, DecisionSink& sink) {
   Decision& d = sink.emit(DecisionType::kBooked);
   d.user_id = users_.name(r.user);
   d.reservation_id = id_of(f.slot);
-  d.seats = seats_of(f.slot);
-  d.amount_cents = amount_of(d.seats);
+  d.seats = seats;
+  d.amount_cents = amount;
   d.payment_id = c.payment_id;
   d.provider = c.provider;
-  const SeatList booked = d.seats;  // d dies with the next emit
-  for (SeatIndex s : booked.span()) {
+  for (SeatIndex s : seats.span()) {
     seats_[s].holder |= SeatState::kSold;
     clear_waitlist(s, sink);
   }
@@ -315,14 +316,15 @@ void EventState::leave_waitlist(const Command& c, DecisionSink& sink) {
   const SeatIndex s = c.seats.items[0];
   if (s >= seats_.size()) return void(reject(sink, Errc::kUnknownSeat, c.user_id, s));
   const User user = users_.find(c.user_id);
-  const uint32_t tail = waitlist_tail(s);
-  if (user == kNone || users_.waits(user) == 0 || tail == kNone) {
+  WaitList* list = waitlists_.find(s);
+  if (user == kNone || users_.waits(user) == 0 || list == nullptr) {
     return void(reject(sink, Errc::kNotWaitlisted, c.user_id, s));
   }
+  const uint32_t tail = list->tail;
   for (uint32_t prev = tail, node = wait_nodes_[tail].next;;
        prev = node, node = wait_nodes_[node].next) {
     if (wait_nodes_[node].user == user) {
-      unlink_from_waitlist(s, prev, node);
+      unlink_from_waitlist(s, *list, prev, node);
       break;
     }
     if (node == tail) return void(reject(sink, Errc::kNotWaitlisted, c.user_id, s));
@@ -512,8 +514,8 @@ void EventState::append_to_waitlist(SeatIndex seat, User user) {
   ++list.length;
 }
 
-void EventState::unlink_from_waitlist(SeatIndex seat, uint32_t prev, uint32_t node) {
-  WaitList& list = *waitlists_.find(seat);
+void EventState::unlink_from_waitlist(SeatIndex seat, WaitList& list, uint32_t prev,
+                                      uint32_t node) {
   users_.add_waits(wait_nodes_[node].user, -1);
   if (--list.length == 0) {
     waitlists_.erase(seat);
@@ -526,11 +528,11 @@ void EventState::unlink_from_waitlist(SeatIndex seat, uint32_t prev, uint32_t no
 }
 
 EventState::User EventState::pop_waitlist_head(SeatIndex seat) {
-  const uint32_t tail = waitlist_tail(seat);
-  if (tail == kNone) return kNone;
-  const uint32_t head = wait_nodes_[tail].next;
+  WaitList* list = waitlists_.find(seat);
+  if (list == nullptr) return kNone;
+  const uint32_t head = wait_nodes_[list->tail].next;
   const User user = wait_nodes_[head].user;
-  unlink_from_waitlist(seat, tail, head);
+  unlink_from_waitlist(seat, *list, list->tail, head);
   return user;
 }
 

@@ -139,7 +139,6 @@ class EventState {
     const WaitList* find(SeatIndex seat) const;
     WaitList& insert(SeatIndex seat);  // an empty list if the seat had none
     void erase(SeatIndex seat);
-    size_t size() const { return size_; }
     size_t bytes() const { return slots_.capacity() * sizeof(Slot); }
     template <class F>
     void for_each(F&& f) const {
@@ -212,7 +211,7 @@ class EventState {
   uint32_t waitlist_position(SeatIndex seat, User user) const;  // 1-based; 0 = absent
   void append_to_waitlist(SeatIndex seat, User user);
   // Unlinks node (whose predecessor is prev) from the seat's list.
-  void unlink_from_waitlist(SeatIndex seat, uint32_t prev, uint32_t node);
+  void unlink_from_waitlist(SeatIndex seat, WaitList& list, uint32_t prev, uint32_t node);
   User pop_waitlist_head(SeatIndex seat);  // kNone if empty
   void clear_waitlist(SeatIndex seat, DecisionSink& sink);
 

@@ -10,22 +10,21 @@ Partition::Partition(Partition&&) noexcept = default;
 Partition& Partition::operator=(Partition&&) noexcept = default;
 
 void Partition::apply(const Command& cmd, std::vector<Decision>& out) {
-  if (!catalog_->events.empty() && cmd.event_id == catalog_->events[last_event_].id) {
-    DecisionSink sink(cmd, catalog_->events[last_event_].id, seq_, out);
-    return state_for(last_event_)->apply(cmd, sink);
+  // Commands come in runs for one event: the last event's id is checked before the lookup.
+  if (catalog_->events.empty() || cmd.event_id != catalog_->events[last_event_].id) {
+    const auto it = catalog_->event_by_id.find(cmd.event_id);
+    if (it == catalog_->event_by_id.end()) {
+      DecisionSink sink(cmd, cmd.event_id, seq_, out);
+      Decision& d = sink.emit(DecisionType::kRejected, Errc::kUnknownEvent);
+      d.user_id = cmd.user_id;
+      d.reservation_id = cmd.reservation_id;
+      if (cmd.type == CommandType::kConfirm) sink.refund(Errc::kUnknownEvent);
+      return;
+    }
+    last_event_ = it->second;
   }
-  const auto it = catalog_->event_by_id.find(cmd.event_id);
-  if (it == catalog_->event_by_id.end()) {
-    DecisionSink sink(cmd, cmd.event_id, seq_, out);
-    Decision& d = sink.emit(DecisionType::kRejected, Errc::kUnknownEvent);
-    d.user_id = cmd.user_id;
-    d.reservation_id = cmd.reservation_id;
-    if (cmd.type == CommandType::kConfirm) sink.refund(Errc::kUnknownEvent);
-    return;
-  }
-  last_event_ = it->second;
-  DecisionSink sink(cmd, catalog_->events[it->second].id, seq_, out);
-  state_for(it->second)->apply(cmd, sink);
+  DecisionSink sink(cmd, catalog_->events[last_event_].id, seq_, out);
+  state_for(last_event_)->apply(cmd, sink);
 }
 
 EventState* Partition::state_for(uint32_t event_index) {
@@ -83,11 +82,7 @@ Partition::Memory Partition::memory() const {
 Partition::Population Partition::population() const {
   Population p;
   for (const auto& e : events_) {
-    if (!e) continue;
-    const Population q = e->population();
-    p.reservations += q.reservations;
-    p.users += q.users;
-    p.waitlist_entries += q.waitlist_entries;
+    if (e) p += e->population();
   }
   return p;
 }

@@ -84,6 +84,12 @@ class Partition {
     size_t reservations = 0;
     size_t users = 0;
     size_t waitlist_entries = 0;
+    Population& operator+=(const Population& o) {
+      reservations += o.reservations;
+      users += o.users;
+      waitlist_entries += o.waitlist_entries;
+      return *this;
+    }
   };
   Population population() const;
 
@@ -92,7 +98,7 @@ class Partition {
   const EventState* find_state(std::string_view event_id) const;
 
   const Catalog* catalog_;
-  uint32_t last_event_ = 0;  // commands come in runs for one event: skip the lookup then
+  uint32_t last_event_ = 0;                          // the event of the last command
   std::vector<std::unique_ptr<EventState>> events_;  // by catalog index, created on first use
   uint64_t seq_ = 0;
 };
