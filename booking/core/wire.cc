@@ -13,6 +13,7 @@ namespace {
 
 constexpr uint8_t kCommandKind = 'C';
 constexpr uint8_t kDecisionKind = 'D';
+constexpr uint8_t kBatchKind = 'B';
 constexpr size_t kMaxVarintBytes = 10;
 
 size_t varint_size(uint64_t v) {
@@ -297,6 +298,49 @@ Result<Command, WireError> decode_command(std::string_view bytes) {
 
 Result<Decision, WireError> decode_decision(std::string_view bytes) {
   return decode<Decision>(bytes, kDecisionKind, kDecisionTypeMax, "unknown decision type");
+}
+
+void encode_decision_batch(std::span<const Decision> decisions, std::string& out) {
+  ByteWriter w(out);
+  w.u8(kWireVersion);
+  w.u8(kBatchKind);
+  w.varint(decisions.size());
+  std::string one;
+  for (const Decision& d : decisions) {
+    one.clear();
+    encode_decision(d, one);
+    w.varint(one.size());
+    w.raw(one);
+  }
+}
+
+Result<std::vector<Decision>, WireError> decode_decision_batch(std::string_view bytes) {
+  ByteReader r(bytes);
+  const auto at = [&] { return r.offset_from(bytes.data()); };
+  uint8_t version = 0, kind = 0;
+  if (!r.u8(version) || !r.u8(kind)) return unexpected(WireError{"truncated header", at()});
+  if (version != kWireVersion) return unexpected(WireError{"bad version", 0});
+  if (kind != kBatchKind) return unexpected(WireError{"wrong kind", 1});
+  uint64_t count = 0;
+  if (!r.varint(count)) return unexpected(WireError{"truncated varint", 2});
+  if (count == 0 || count > kMaxBatchDecisions) {
+    return unexpected(WireError{"batch size out of range", 2});
+  }
+  std::vector<Decision> out;
+  out.reserve(count);
+  for (uint64_t i = 0; i < count; ++i) {
+    const size_t start = at();
+    uint64_t n = 0;
+    std::string_view one;
+    if (!r.varint(n) || varint_size(n) != at() - start || !r.raw(one, n)) {
+      return unexpected(WireError{"truncated decision", start});
+    }
+    auto d = decode_decision(one);
+    if (!d) return unexpected(WireError{d.error().what, at() - n + d.error().offset});
+    out.push_back(*d);
+  }
+  if (!r.at_end()) return unexpected(WireError{"trailing bytes", at()});
+  return out;
 }
 
 }  // namespace boxoffice::booking

@@ -6,8 +6,10 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "booking/core/command.h"
 #include "booking/core/decision.h"
@@ -31,5 +33,11 @@ void encode_decision(const Decision& d, std::string& out);
 // String fields of the result are views into bytes.
 Result<Command, WireError> decode_command(std::string_view bytes);
 Result<Decision, WireError> decode_decision(std::string_view bytes);
+
+// All the decisions of one command, in order: one Kafka message of boxoffice.events, so a
+// reader gets a command's whole outcome at once. At most kMaxBatchDecisions, at least one.
+inline constexpr size_t kMaxBatchDecisions = 4096;
+void encode_decision_batch(std::span<const Decision> decisions, std::string& out);
+Result<std::vector<Decision>, WireError> decode_decision_batch(std::string_view bytes);
 
 }  // namespace boxoffice::booking

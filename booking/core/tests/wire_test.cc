@@ -624,6 +624,32 @@ TEST(WireTest, RandomBytesNeverCrash) {
   EXPECT_GT(decoded, 1000);  // the loop must reach past the header checks
 }
 
+TEST(WireTest, DecisionBatchesRoundTrip) {
+  const std::vector<Decision> all = sample_decisions();
+  std::string bytes;
+  encode_decision_batch(all, bytes);
+  auto back = decode_decision_batch(bytes);
+  ASSERT_TRUE(back.has_value()) << back.error().what;
+  EXPECT_EQ(*back, all);
+}
+
+TEST(WireTest, DecisionBatchErrors) {
+  std::string bytes;
+  encode_decision_batch(std::vector<Decision>{sample(DecisionType::kHeld)}, bytes);
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_FALSE(decode_decision_batch(bytes.substr(0, n)).has_value()) << "prefix " << n;
+  }
+  EXPECT_EQ(decode_decision_batch(bytes + "x").error().what, "trailing bytes");
+  std::string empty;
+  encode_decision_batch({}, empty);
+  EXPECT_EQ(decode_decision_batch(empty).error().what, "batch size out of range");
+  EXPECT_EQ(decode_decision_batch(encoded(sample(DecisionType::kHeld))).error().what,
+            "wrong kind");
+  std::string bad = bytes;
+  bad.back() = static_cast<char>(0xFF);  // the held decision's last byte: a broken varint
+  EXPECT_FALSE(decode_decision_batch(bad).has_value());
+}
+
 TEST(NamesTest, EveryEnumHasItsName) {
   EXPECT_EQ(to_string(CommandType::kReserve), "reserve");
   EXPECT_EQ(to_string(CommandType::kReserveBest), "reserve_best");
