@@ -1,0 +1,59 @@
+// The running backend of one `boxoffice` process: what a mode starts, on which threads, and
+// how it stops. Embedded mode also hosts Redis and the Kafka mock cluster.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "booking/app/config.h"
+#include "booking/core/catalog.h"
+#include "booking/service/kafka.h"
+#include "shared/redis/redis_process.h"
+#include "shared/result.h"
+
+namespace boxoffice::booking {
+
+class Backend {
+ public:
+  // mode: embedded, worker, relay, projector or api. Returns once every part accepts work;
+  // sets stop when a part fails later.
+  static Result<std::unique_ptr<Backend>, std::string> start(const std::string& mode,
+                                                             BackendConfig config,
+                                                             std::atomic<bool>& stop);
+  ~Backend();
+  Backend(const Backend&) = delete;
+  Backend& operator=(const Backend&) = delete;
+
+  // After stop was set: waits for every part, then stops Redis and the mock cluster. Returns
+  // the first failure of any part.
+  Result<bool, std::string> finish();
+
+ private:
+  Backend(BackendConfig config, std::atomic<bool>& stop)
+      : config_(std::move(config)), stop_(stop) {}
+  Result<bool, std::string> start_infrastructure(bool embedded);
+  Result<bool, std::string> start_worker();
+  Result<bool, std::string> start_relay();
+  Result<bool, std::string> start_projector();
+  Result<bool, std::string> start_api(bool embedded);
+  // Runs body on a thread of its own; a failure stops the whole process.
+  void spawn(std::string name, std::function<Result<bool, std::string>()> body);
+
+  BackendConfig config_;
+  std::atomic<bool>& stop_;
+  Catalog catalog_;
+  std::optional<redis::RedisProcess> redis_;
+  std::unique_ptr<kafka::MockCluster> cluster_;
+  std::vector<std::shared_ptr<void>> parts_;  // components, destroyed after their threads
+  std::vector<std::thread> threads_;
+  std::mutex mu_;
+  std::string failure_;
+};
+
+}  // namespace boxoffice::booking

@@ -1,0 +1,53 @@
+// The backend's configuration: one TOML file (every key documented in booking/app/README.md,
+// with its default and unit) plus CLI flags for the common ones. Unknown keys and values of
+// the wrong type or range are errors, so a typo never silently falls back to a default.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "booking/service/topics.h"
+#include "shared/result.h"
+
+namespace boxoffice::booking {
+
+struct BackendConfig {
+  std::string catalog = "booking/catalog/sample.json";
+
+  // kafka
+  std::string kafka_bootstrap;  // empty: host librdkafka's mock cluster in-process
+  int kafka_partitions = 4;     // topics created in the mock cluster
+  Topics topics;
+
+  // redis
+  std::string redis_host = "127.0.0.1";
+  uint16_t redis_port = 0;  // 0: start a private redis-server
+  std::string redis_dir;    // data directory of that server; empty = a temporary one
+
+  // api
+  std::string api_host = "127.0.0.1";
+  uint16_t api_port = 8080;  // 0 = any free port
+  int api_threads = 2;
+  int64_t decision_deadline_ms = 2'000;
+  int64_t seat_map_cache_ms = 500;
+  int64_t max_body_bytes = 64 * 1024;
+
+  // worker
+  int64_t snapshot_every_commands = 50'000;
+  int64_t snapshot_every_ms = 5'000;
+  int64_t session_timeout_ms = 6'000;
+
+  // payments
+  std::string provider = "paysim";
+  std::string provider_url;  // empty: run the payment simulator in-process
+  uint16_t paysim_port = 0;  // the in-process simulator's port, 0 = any free port
+  std::string webhook_secret = "whsec_boxoffice_dev";
+  std::string checkout_secret = "cksec_boxoffice_dev";
+};
+
+// Reads the file over the defaults; error messages name the key ("api.threads: ...").
+Result<BackendConfig, std::string> load_config_file(const std::string& path, BackendConfig base);
+Result<BackendConfig, std::string> parse_config(std::string_view toml_text, BackendConfig base);
+
+}  // namespace boxoffice::booking

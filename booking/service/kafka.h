@@ -1,0 +1,142 @@
+// A thin C++ shell over librdkafka: the in-process mock cluster, a producer with delivery
+// callbacks, and a consumer (group member or manually assigned). Everything Kafka-specific in
+// the booking processes goes through here.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "shared/result.h"
+
+typedef struct rd_kafka_mock_cluster_s rd_kafka_mock_cluster_t;  // NOLINT: librdkafka's name
+
+namespace boxoffice::kafka {
+
+// librdkafka configuration properties, applied in order (later ones win).
+using Settings = std::vector<std::pair<std::string, std::string>>;
+
+struct Deleter {
+  void operator()(rd_kafka_t* rk) const;
+  void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
+  void operator()(rd_kafka_topic_partition_list_t* l) const {
+    rd_kafka_topic_partition_list_destroy(l);
+  }
+};
+using HandlePtr = std::unique_ptr<rd_kafka_t, Deleter>;
+using MessagePtr = std::unique_ptr<rd_kafka_message_t, Deleter>;
+using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, Deleter>;
+
+// librdkafka's mock cluster: a real Kafka-protocol server on loopback, in this process, not
+// durable. Other processes (and kcat) can connect to bootstrap().
+class MockCluster {
+ public:
+  static Result<std::unique_ptr<MockCluster>, std::string> start(int brokers);
+  ~MockCluster();
+  MockCluster(const MockCluster&) = delete;
+  MockCluster& operator=(const MockCluster&) = delete;
+
+  const std::string& bootstrap() const { return bootstrap_; }
+  Result<bool, std::string> create_topic(const std::string& name, int partitions);
+
+ private:
+  MockCluster() = default;
+  HandlePtr owner_;
+  rd_kafka_mock_cluster_t* cluster_ = nullptr;
+  std::string bootstrap_;
+};
+
+struct TopicPartition {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = RD_KAFKA_OFFSET_INVALID;
+};
+
+// Settings every producer of the project uses: keyed messages land on the same partition
+// whichever process produces them (murmur2, as the Java clients do), acknowledged by all
+// in-sync replicas, idempotent so retries neither duplicate nor reorder.
+Settings producer_defaults(const std::string& bootstrap);
+
+class Producer {
+ public:
+  // Called once per message from the producer's poll thread: ok = stored by the broker.
+  using Delivered = std::function<void(bool ok, std::string_view error)>;
+
+  static Result<std::unique_ptr<Producer>, std::string> create(const Settings& settings);
+  ~Producer();  // flushes for up to 10 s, then drops what is left
+  Producer(const Producer&) = delete;
+  Producer& operator=(const Producer&) = delete;
+
+  // partition = RD_KAFKA_PARTITION_UA lets the key choose. Returns false (and does not call
+  // delivered) when the message could not even be queued.
+  bool produce(const std::string& topic, int32_t partition, std::string_view key,
+               std::string_view value, Delivered delivered = {});
+  // Waits until every queued message is delivered or failed; false on timeout.
+  bool flush(std::chrono::milliseconds timeout);
+  // Messages whose delivery failed since the start (after librdkafka's own retries).
+  uint64_t failures() const { return failures_.load(); }
+  rd_kafka_t* handle() { return rk_.get(); }
+
+ private:
+  Producer() = default;
+  static void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* m, void* opaque);
+  HandlePtr rk_;
+  std::atomic<uint64_t> failures_{0};
+  std::atomic<bool> stop_{false};
+  std::thread poller_;
+};
+
+class Consumer {
+ public:
+  // Group membership changes, called from inside poll() on the polling thread. on_assign
+  // returns the partitions with the offsets to start from (RD_KAFKA_OFFSET_STORED = committed).
+  struct Rebalance {
+    std::function<std::vector<TopicPartition>(const std::vector<TopicPartition>&)> on_assign;
+    std::function<void(const std::vector<TopicPartition>&)> on_revoke;
+  };
+
+  // A member of settings' group.id, subscribed to topics.
+  static Result<std::unique_ptr<Consumer>, std::string> subscribe(
+      const Settings& settings, const std::vector<std::string>& topics, Rebalance rebalance);
+  // No group: reads exactly the given partitions from the given offsets.
+  static Result<std::unique_ptr<Consumer>, std::string> assign(
+      const Settings& settings, const std::vector<TopicPartition>& partitions);
+  ~Consumer();
+  Consumer(const Consumer&) = delete;
+  Consumer& operator=(const Consumer&) = delete;
+
+  // A message, or null on timeout. Error events (partition EOF, transport) come back as
+  // messages with err set: check message->err.
+  MessagePtr poll(std::chrono::milliseconds timeout);
+  // Asynchronous commit of "next offset to read" for one partition.
+  void commit(const std::string& topic, int32_t partition, int64_t next_offset);
+  // Partitions of a topic, from the cluster's metadata.
+  Result<int, std::string> partition_count(const std::string& topic);
+  // The offset the next produced message of a partition will get.
+  Result<int64_t, std::string> high_watermark(const std::string& topic, int32_t partition);
+  rd_kafka_t* handle() { return rk_.get(); }
+
+ private:
+  Consumer() = default;
+  static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                           rd_kafka_topic_partition_list_t* partitions, void* opaque);
+  HandlePtr rk_;
+  Rebalance rebalance_;
+};
+
+// Settings every consumer of the project uses; group members add group.id and the timeouts.
+Settings consumer_defaults(const std::string& bootstrap);
+
+std::vector<TopicPartition> to_vector(const rd_kafka_topic_partition_list_t* list);
+PartitionListPtr to_list(const std::vector<TopicPartition>& partitions);
+
+}  // namespace boxoffice::kafka

@@ -1,0 +1,69 @@
+#include "booking/worker/projector_loop.h"
+
+#include <spdlog/spdlog.h>
+
+#include <map>
+#include <thread>
+#include <vector>
+
+namespace boxoffice::booking {
+
+Result<std::unique_ptr<ProjectorLoop>, std::string> ProjectorLoop::create(
+    ProjectorLoopConfig config, Apply apply) {
+  std::unique_ptr<ProjectorLoop> loop(new ProjectorLoop(std::move(config), std::move(apply)));
+  const ProjectorLoopConfig& c = loop->config_;
+  kafka::Settings settings = kafka::consumer_defaults(c.bootstrap);
+  settings.insert(settings.end(), {{"group.id", c.group},
+                                   {"session.timeout.ms", std::to_string(c.session_timeout.count())},
+                                   {"heartbeat.interval.ms", "1000"},
+                                   {"partition.assignment.strategy", "range"}});
+  auto consumer = kafka::Consumer::subscribe(settings, {c.topics.events}, {});
+  if (!consumer) return unexpected(consumer.error());
+  loop->consumer_ = std::move(*consumer);
+  return loop;
+}
+
+Result<bool, std::string> ProjectorLoop::run(const std::atomic<bool>& stop) {
+  struct Burst {
+    std::vector<kafka::MessagePtr> messages;
+    std::vector<std::string_view> batches;
+  };
+  while (!stop.load(std::memory_order_relaxed)) {
+    // Gather what is there (waiting briefly for the first message), by partition.
+    std::map<int32_t, Burst> bursts;
+    size_t gathered = 0;
+    auto wait = std::chrono::milliseconds(50);
+    while (gathered < config_.max_burst) {
+      kafka::MessagePtr m = consumer_->poll(wait);
+      if (!m) break;
+      wait = std::chrono::milliseconds(0);
+      if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+          spdlog::warn("projector: consumer: {}", rd_kafka_message_errstr(m.get()));
+        }
+        continue;
+      }
+      Burst& b = bursts[m->partition];
+      b.batches.emplace_back(static_cast<const char*>(m->payload), m->len);
+      b.messages.push_back(std::move(m));
+      ++gathered;
+    }
+    for (auto& [partition, burst] : bursts) {
+      auto applied = apply_(partition, burst.batches);
+      if (!applied) {
+        // Redis is away or refused: go back to the first unapplied offset and try again.
+        stats_.failures.fetch_add(1, std::memory_order_relaxed);
+        spdlog::warn("projector: partition {}: {}", partition, applied.error());
+        const rd_kafka_message_t& first = *burst.messages.front();
+        rd_kafka_seek(first.rkt, partition, first.offset, 1000);
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        continue;
+      }
+      stats_.batches.fetch_add(burst.batches.size(), std::memory_order_relaxed);
+      consumer_->commit(config_.topics.events, partition, burst.messages.back()->offset + 1);
+    }
+  }
+  return true;
+}
+
+}  // namespace boxoffice::booking

@@ -1,0 +1,56 @@
+// The Kafka side of the projector: a member of group boxoffice.projector on boxoffice.events
+// that hands each partition's decision batches, in order and a burst at a time, to an apply
+// function (booking/projector writes them to Redis), then commits. Applying is idempotent by
+// sequence number, so the at-least-once delivery after a crash or rebalance is harmless.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "booking/service/kafka.h"
+#include "booking/service/topics.h"
+#include "shared/result.h"
+
+namespace boxoffice::booking {
+
+struct ProjectorLoopConfig {
+  std::string bootstrap;
+  std::string group = "boxoffice.projector";
+  Topics topics;
+  std::chrono::milliseconds session_timeout{6'000};
+  size_t max_burst = 2'000;  // batches handed over at once
+};
+
+struct ProjectorLoopStats {
+  std::atomic<uint64_t> batches{0};
+  std::atomic<uint64_t> failures{0};
+};
+
+class ProjectorLoop {
+ public:
+  // Applies the batches of one partition; an error leaves the offsets uncommitted and the
+  // burst is retried.
+  using Apply =
+      std::function<Result<size_t, std::string>(int32_t, std::span<const std::string_view>)>;
+
+  static Result<std::unique_ptr<ProjectorLoop>, std::string> create(ProjectorLoopConfig config,
+                                                                    Apply apply);
+  Result<bool, std::string> run(const std::atomic<bool>& stop);
+  const ProjectorLoopStats& stats() const { return stats_; }
+
+ private:
+  ProjectorLoop(ProjectorLoopConfig config, Apply apply)
+      : config_(std::move(config)), apply_(std::move(apply)) {}
+  ProjectorLoopConfig config_;
+  Apply apply_;
+  std::unique_ptr<kafka::Consumer> consumer_;
+  ProjectorLoopStats stats_;
+};
+
+}  // namespace boxoffice::booking

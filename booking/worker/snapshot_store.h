@@ -1,0 +1,42 @@
+// Where a worker keeps each partition's latest snapshot: the Redis hash bx:snap:{partition}
+// (lua-rules/booking/README.md), written through save_snapshot.lua so that an older owner can
+// never overwrite a newer snapshot.
+#pragma once
+
+#include <hiredis/hiredis.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "shared/result.h"
+
+namespace boxoffice::booking {
+
+struct StoredSnapshot {
+  int64_t next_offset = 0;  // the first command offset the snapshot does not include
+  uint64_t seq = 0;
+  std::string bytes;
+};
+
+class SnapshotStore {
+ public:
+  static Result<std::unique_ptr<SnapshotStore>, std::string> connect(const std::string& host,
+                                                                     uint16_t port);
+  // nullopt when the partition has no snapshot yet.
+  Result<std::optional<StoredSnapshot>, std::string> load(int32_t partition);
+  // false when a snapshot at a later offset is already stored (this one is then dropped).
+  Result<bool, std::string> save(int32_t partition, const StoredSnapshot& snapshot);
+
+ private:
+  struct Free {
+    void operator()(redisContext* c) const { redisFree(c); }
+  };
+  Result<bool, std::string> reconnect_if_broken();
+  std::string host_;
+  uint16_t port_ = 0;
+  std::unique_ptr<redisContext, Free> redis_;
+};
+
+}  // namespace boxoffice::booking

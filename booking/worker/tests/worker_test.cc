@@ -1,0 +1,219 @@
+// The worker, the relay and the Kafka command bus together, against librdkafka's mock cluster
+// and a real redis-server (for snapshots).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include "booking/core/wire.h"
+#include "booking/service/kafka_command_bus.h"
+#include "booking/worker/relay.h"
+#include "booking/worker/worker.h"
+#include "shared/redis/redis_process.h"
+
+namespace boxoffice::booking {
+namespace {
+
+using namespace std::chrono_literals;
+
+// On sale since 2020, two-second holds: the relay's wall clock reaches a hold's deadline
+// within the test.
+constexpr std::string_view kCatalog = R"({
+  "version": 1,
+  "venues": [{"id": "v", "name": "Hall", "city": "Oslo", "sections": [
+    {"id": "A", "name": "A", "rows": [{"id": "1", "seats": "1-4"}]}]}],
+  "events": [{"id": "evt_w", "title": "Test", "artist": "Band", "venue": "v",
+    "starts_at": "2030-01-01T20:00:00Z", "on_sale_at": "2020-01-01T00:00:00Z",
+    "currency": "EUR", "hold_s": 2, "section_prices_cents": {"A": 1000}}]
+})";
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+class WorkerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto catalog = parse_catalog(kCatalog);
+    ASSERT_TRUE(catalog) << catalog.error();
+    catalog_ = std::move(*catalog);
+    auto redis = redis::RedisProcess::start(redis::RedisProcess::Options());
+    ASSERT_TRUE(redis) << redis.error();
+    redis_.emplace(std::move(*redis));
+    auto cluster = kafka::MockCluster::start(1);
+    ASSERT_TRUE(cluster) << cluster.error();
+    cluster_ = std::move(*cluster);
+    for (const std::string& t : {topics_.commands, topics_.events, topics_.delay}) {
+      ASSERT_TRUE(cluster_->create_topic(t, 2));
+    }
+  }
+  void TearDown() override {
+    stop_workers();
+    bus_.reset();
+  }
+
+  WorkerConfig worker_config() const {
+    WorkerConfig c;
+    c.bootstrap = cluster_->bootstrap();
+    c.redis_port = redis_->port();
+    c.snapshot_every_commands = 2;
+    c.session_timeout = 4000ms;
+    return c;
+  }
+  void start_worker() {
+    auto w = Worker::create(catalog_, worker_config());
+    ASSERT_TRUE(w) << w.error();
+    RelayConfig relay;
+    relay.bootstrap = cluster_->bootstrap();
+    relay.session_timeout = 4000ms;
+    auto r = Relay::create(relay);
+    ASSERT_TRUE(r) << r.error();
+    worker_ = std::move(*w);
+    relay_ = std::move(*r);
+    stop_ = false;
+    threads_.emplace_back([this] { EXPECT_TRUE(worker_->run(stop_)); });
+    threads_.emplace_back([this] { EXPECT_TRUE(relay_->run(stop_)); });
+  }
+  void stop_workers() {
+    stop_ = true;
+    for (std::thread& t : threads_) t.join();
+    threads_.clear();
+    worker_.reset();
+    relay_.reset();
+  }
+  void start_bus() {
+    CommandBusConfig config;
+    config.bootstrap = cluster_->bootstrap();
+    auto bus = KafkaCommandBus::create(config);
+    ASSERT_TRUE(bus) << bus.error();
+    bus_ = std::move(*bus);
+  }
+  // Waits until a worker answers (the group takes a few seconds to form), so that the holds
+  // of the test start when they are sent.
+  void await_worker() {
+    Command probe;
+    probe.type = CommandType::kExpire;
+    probe.at_ms = wall_ms();
+    probe.event_id = "evt_w";
+    probe.reservation_id = 12345;
+    ASSERT_EQ(send(probe).status, CommandOutcome::Status::kDecided);
+  }
+
+  CommandOutcome send(Command cmd, std::chrono::milliseconds deadline = 20s) {
+    std::promise<CommandOutcome> done;
+    auto answer = done.get_future();
+    bus_->submit(cmd, deadline, [&](CommandOutcome o) { done.set_value(std::move(o)); });
+    return answer.get();
+  }
+  Command reserve(std::string_view user, SeatIndex seat) {
+    Command c;
+    c.type = CommandType::kReserve;
+    c.at_ms = wall_ms();
+    c.event_id = "evt_w";
+    c.user_id = user;
+    c.seats.push(seat);
+    return c;
+  }
+
+  // Every decision on the events topic so far, in partition order.
+  std::vector<DecisionType> all_decisions() {
+    std::vector<kafka::TopicPartition> from;
+    for (int32_t p = 0; p < 2; ++p) from.push_back({topics_.events, p, RD_KAFKA_OFFSET_BEGINNING});
+    auto reader = kafka::Consumer::assign(kafka::consumer_defaults(cluster_->bootstrap()), from);
+    EXPECT_TRUE(reader);
+    std::vector<DecisionType> out;
+    for (int idle = 0; idle < 20;) {
+      kafka::MessagePtr m = (*reader)->poll(100ms);
+      if (!m || m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        ++idle;
+        continue;
+      }
+      auto batch = decode_decision_batch({static_cast<const char*>(m->payload), m->len});
+      EXPECT_TRUE(batch);
+      for (const Decision& d : *batch) out.push_back(d.type);
+    }
+    return out;
+  }
+
+  Catalog catalog_;
+  Topics topics_;
+  std::optional<redis::RedisProcess> redis_;
+  std::unique_ptr<kafka::MockCluster> cluster_;
+  std::unique_ptr<Worker> worker_;
+  std::unique_ptr<Relay> relay_;
+  std::unique_ptr<KafkaCommandBus> bus_;
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
+
+TEST_F(WorkerTest, CommandsAreDecidedAndHoldsExpireThroughTheRelay) {
+  start_worker();
+  start_bus();
+  await_worker();
+  CommandOutcome held = send(reserve("alice", 0));
+  ASSERT_EQ(held.status, CommandOutcome::Status::kDecided);
+  ASSERT_EQ(held.decisions.size(), 1u);
+  EXPECT_EQ(held.decisions[0].type, DecisionType::kHeld);
+  EXPECT_EQ(held.decisions[0].user_id, "alice");
+
+  CommandOutcome taken = send(reserve("bob", 0));
+  ASSERT_EQ(taken.status, CommandOutcome::Status::kDecided);
+  EXPECT_EQ(taken.decisions[0].type, DecisionType::kRejected);
+  EXPECT_EQ(taken.decisions[0].code, Errc::kSeatTaken);
+
+  // The relay forwards alice's Expire two seconds after her hold; then bob gets the seat.
+  CommandOutcome later;
+  for (int i = 0; i < 100; ++i) {
+    std::this_thread::sleep_for(100ms);
+    later = send(reserve("bob", 0));
+    if (later.decisions[0].type == DecisionType::kHeld) break;
+  }
+  EXPECT_EQ(later.decisions[0].type, DecisionType::kHeld);
+  const std::vector<DecisionType> log = all_decisions();
+  EXPECT_NE(std::find(log.begin(), log.end(), DecisionType::kExpired), log.end());
+  EXPECT_GT(relay_->stats().forwarded.load(), 0u);
+}
+
+TEST_F(WorkerTest, ANewOwnerContinuesFromTheSnapshot) {
+  start_worker();
+  start_bus();
+  await_worker();
+  ASSERT_EQ(send(reserve("alice", 1)).decisions[0].type, DecisionType::kHeld);
+  ASSERT_EQ(send(reserve("alice", 2)).decisions[0].type, DecisionType::kHeld);
+  ASSERT_EQ(send(reserve("alice", 3)).decisions[0].type, DecisionType::kHeld);
+  stop_workers();  // stores a snapshot of what changed
+
+  start_worker();
+  CommandOutcome again = send(reserve("bob", 3));
+  ASSERT_EQ(again.status, CommandOutcome::Status::kDecided);
+  // Within alice's two seconds the seat is still hers; after them the relay (which re-armed
+  // or still holds her Expire) releases it. Either way bob never shares it with her.
+  if (again.decisions[0].type == DecisionType::kRejected) {
+    EXPECT_EQ(again.decisions[0].code, Errc::kSeatTaken);
+  }
+  EXPECT_GT(worker_->stats().rearmed.load() + worker_->stats().commands.load(), 0u);
+}
+
+TEST_F(WorkerTest, MalformedCommandsAreSkipped) {
+  start_worker();
+  start_bus();
+  auto producer = kafka::Producer::create(kafka::producer_defaults(cluster_->bootstrap()));
+  ASSERT_TRUE(producer);
+  ASSERT_TRUE((*producer)->produce(topics_.commands, RD_KAFKA_PARTITION_UA, "evt_w", "garbage"));
+  ASSERT_TRUE((*producer)->flush(10s));
+  EXPECT_EQ(send(reserve("carol", 0)).decisions[0].type, DecisionType::kHeld);
+  EXPECT_EQ(worker_->stats().malformed.load(), 1u);
+}
+
+TEST_F(WorkerTest, UndecidedCommandsReportPendingAtTheDeadline) {
+  start_bus();  // no worker: nothing answers
+  CommandOutcome o = send(reserve("dave", 0), 300ms);
+  EXPECT_EQ(o.status, CommandOutcome::Status::kPending);
+  EXPECT_NE(o.request_id, 0u);
+}
+
+}  // namespace
+}  // namespace boxoffice::booking

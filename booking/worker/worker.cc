@@ -1,0 +1,205 @@
+#include "booking/worker/worker.h"
+
+#include <spdlog/spdlog.h>
+
+#include "booking/core/wire.h"
+
+namespace boxoffice::booking {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kFlushTimeout = std::chrono::seconds(30);
+
+bool schedules_expiry(DecisionType t) {
+  return t == DecisionType::kHeld || t == DecisionType::kOffered ||
+         t == DecisionType::kPaymentPending;
+}
+
+}  // namespace
+
+Worker::Worker(const Catalog& catalog, WorkerConfig config)
+    : catalog_(catalog), config_(std::move(config)) {}
+
+// The consumer goes first: closing it revokes the partitions, and give_up() needs the rest.
+Worker::~Worker() { consumer_.reset(); }
+
+Result<std::unique_ptr<Worker>, std::string> Worker::create(const Catalog& catalog,
+                                                            WorkerConfig config) {
+  std::unique_ptr<Worker> w(new Worker(catalog, std::move(config)));
+  const WorkerConfig& c = w->config_;
+  auto store = SnapshotStore::connect(c.redis_host, c.redis_port);
+  if (!store) return unexpected(store.error());
+  w->snapshots_ = std::move(*store);
+  auto producer = kafka::Producer::create(kafka::producer_defaults(c.bootstrap));
+  if (!producer) return unexpected(producer.error());
+  w->producer_ = std::move(*producer);
+
+  kafka::Settings settings = kafka::consumer_defaults(c.bootstrap);
+  const std::string session = std::to_string(c.session_timeout.count());
+  settings.insert(settings.end(), {{"group.id", c.group},
+                                   {"session.timeout.ms", session},
+                                   {"heartbeat.interval.ms", "1000"},
+                                   {"partition.assignment.strategy", "range"}});
+  settings.insert(settings.end(), c.extra_consumer_settings.begin(),
+                  c.extra_consumer_settings.end());
+  Worker* raw = w.get();
+  auto consumer = kafka::Consumer::subscribe(
+      settings, {c.topics.commands},
+      {.on_assign = [raw](const auto& tps) { return raw->take(tps); },
+       .on_revoke = [raw](const auto& tps) { raw->give_up(tps); }});
+  if (!consumer) return unexpected(consumer.error());
+  w->consumer_ = std::move(*consumer);
+  return w;
+}
+
+std::vector<kafka::TopicPartition> Worker::take(
+    const std::vector<kafka::TopicPartition>& partitions) {
+  std::vector<kafka::TopicPartition> start;
+  for (const kafka::TopicPartition& tp : partitions) {
+    auto stored = snapshots_->load(tp.partition);
+    if (!stored) {
+      fatal_ = "partition " + std::to_string(tp.partition) + ": " + stored.error();
+      break;
+    }
+    Owned owned{Partition(catalog_), 0, 0, Clock::now()};
+    if (*stored) {
+      auto restored = Partition::restore(catalog_, (*stored)->bytes);
+      if (!restored) {
+        // Starting empty would sell seats the snapshot says are taken: refuse instead.
+        fatal_ = "partition " + std::to_string(tp.partition) + ": bad snapshot: " +
+                 restored.error();
+        break;
+      }
+      owned.state = std::move(*restored);
+      owned.next_offset = (*stored)->next_offset;
+    }
+    rearm(owned);
+    spdlog::info("worker: took partition {} at offset {} (seq {})", tp.partition,
+                 owned.next_offset, owned.state.last_seq());
+    start.push_back({tp.topic, tp.partition,
+                     owned.next_offset > 0 ? owned.next_offset : RD_KAFKA_OFFSET_BEGINNING});
+    owned_.insert_or_assign(tp.partition, std::move(owned));
+  }
+  stats_.partitions = static_cast<uint32_t>(owned_.size());
+  return start;
+}
+
+void Worker::give_up(const std::vector<kafka::TopicPartition>& partitions) {
+  for (const kafka::TopicPartition& tp : partitions) {
+    auto it = owned_.find(tp.partition);
+    if (it == owned_.end()) continue;
+    // A parting snapshot shortens the next owner's replay; losing it loses nothing.
+    if (it->second.unsnapshotted > 0) {
+      if (auto ok = store_snapshot(tp.partition, it->second); !ok) {
+        spdlog::warn("worker: parting snapshot of partition {}: {}", tp.partition, ok.error());
+      }
+    }
+    spdlog::info("worker: gave up partition {}", tp.partition);
+    owned_.erase(it);
+  }
+  stats_.partitions = static_cast<uint32_t>(owned_.size());
+}
+
+void Worker::rearm(Owned& owned) {
+  for (const Event& event : catalog_.events) {
+    for (const ReservationView& r : owned.state.reservations(event.id)) {
+      if (r.status != ReservationStatus::kHeld) continue;
+      schedule_expiry(event.id, r.id, r.expires_at_ms);
+      stats_.rearmed.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+}
+
+void Worker::schedule_expiry(std::string_view event_id, ReservationId id, int64_t due_ms) {
+  Command expire;
+  expire.type = CommandType::kExpire;
+  expire.at_ms = due_ms;
+  expire.event_id = event_id;
+  expire.reservation_id = id;
+  expire_.clear();
+  encode_command(expire, expire_);
+  producer_->produce(config_.topics.delay, RD_KAFKA_PARTITION_UA, event_id, expire_);
+}
+
+void Worker::handle(const rd_kafka_message_t& m) {
+  auto it = owned_.find(m.partition);
+  if (it == owned_.end() || m.offset < it->second.next_offset) return;  // stale or replayed
+  Owned& owned = it->second;
+  owned.next_offset = m.offset + 1;
+  ++owned.unsnapshotted;
+  stats_.commands.fetch_add(1, std::memory_order_relaxed);
+
+  auto cmd = decode_command({static_cast<const char*>(m.payload), m.len});
+  if (!cmd) {
+    // Skipping is deterministic, so a replay skips it too.
+    stats_.malformed.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("worker: partition {} offset {}: malformed command: {} at byte {}", m.partition,
+                 m.offset, cmd.error().what, cmd.error().offset);
+    return;
+  }
+  decisions_.clear();
+  owned.state.apply(*cmd, decisions_);
+  batch_.clear();
+  encode_decision_batch(decisions_, batch_);
+  if (!producer_->produce(config_.topics.events, m.partition, cmd->event_id, batch_)) {
+    fatal_ = "cannot queue the decisions of partition " + std::to_string(m.partition);
+    return;
+  }
+  for (const Decision& d : decisions_) {
+    if (schedules_expiry(d.type)) schedule_expiry(d.event_id, d.reservation_id, d.expires_at_ms);
+  }
+}
+
+Result<bool, std::string> Worker::store_snapshot(int32_t partition, Owned& owned) {
+  if (!producer_->flush(kFlushTimeout) || producer_->failures() > 0) {
+    return unexpected(std::string("decisions could not be stored in Kafka"));
+  }
+  StoredSnapshot s{owned.next_offset, owned.state.last_seq(), owned.state.snapshot()};
+  auto saved = snapshots_->save(partition, s);
+  if (!saved) return unexpected(saved.error());
+  if (!*saved) {
+    // Someone stored a later snapshot: this worker lost the partition without being told yet.
+    spdlog::warn("worker: partition {}: a newer snapshot exists", partition);
+  }
+  consumer_->commit(config_.topics.commands, partition, owned.next_offset);
+  owned.unsnapshotted = 0;
+  owned.last_snapshot = Clock::now();
+  stats_.snapshots.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+Result<bool, std::string> Worker::snapshot_due(Clock::time_point now) {
+  for (auto& [partition, owned] : owned_) {
+    if (owned.unsnapshotted == 0) continue;
+    if (owned.unsnapshotted < config_.snapshot_every_commands &&
+        now - owned.last_snapshot < config_.snapshot_every) {
+      continue;
+    }
+    if (auto ok = store_snapshot(partition, owned); !ok) return ok;
+  }
+  return true;
+}
+
+Result<bool, std::string> Worker::run(const std::atomic<bool>& stop) {
+  while (!stop.load(std::memory_order_relaxed)) {
+    kafka::MessagePtr m = consumer_->poll(std::chrono::milliseconds(100));
+    if (m && m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      handle(*m);
+    } else if (m && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      spdlog::warn("worker: consumer: {}", rd_kafka_message_errstr(m.get()));
+    }
+    if (!fatal_.empty()) return unexpected(fatal_);
+    if (producer_->failures() > 0) {
+      return unexpected(std::string("decisions could not be stored in Kafka"));
+    }
+    if (auto ok = snapshot_due(Clock::now()); !ok) return ok;
+  }
+  // A clean stop: snapshot what changed so the next owner starts where this one ended.
+  for (auto& [partition, owned] : owned_) {
+    if (owned.unsnapshotted == 0) continue;
+    if (auto ok = store_snapshot(partition, owned); !ok) return ok;
+  }
+  return true;
+}
+
+}  // namespace boxoffice::booking

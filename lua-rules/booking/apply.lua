@@ -1,0 +1,298 @@
+#!lua flags=no-cluster
+-- apply.lua: applies decisions of one Kafka partition of boxoffice.events to the read model
+-- (key contract: lua-rules/booking/README.md).
+--
+-- KEYS: none. The keys a batch touches depend on its decisions (event, seats, users), which
+-- only this script parses, so it builds the key names itself. Redis allows that outside
+-- cluster mode; `flags=no-cluster` makes a cluster refuse the script up front instead of
+-- failing on cross-slot keys half way.
+--
+-- ARGV[1] = partition (decimal)
+-- ARGV[2] = required seq (decimal): the call is refused, changing nothing, unless
+--           bx:applied:{partition} >= it. A caller that pipelines several calls passes the last
+--           seq of the previous call, so a call that failed (NOSCRIPT, an error) is never
+--           overtaken by the next one. 0 = no requirement.
+-- then 14 fields per decision, in seq order:
+--   seq         decimal, > 0, increasing within the call
+--   type        held | rejected | payment_pending | booked | cancelled | expired | released |
+--               offered | waitlisted | waitlist_left | waitlist_cleared | refund_required
+--   at          ms (decimal, may be negative)
+--   event       event id
+--   user        user id, "" if none
+--   rid         reservation key "{event}.{hex}" (booking/service/ids.h), "" if none
+--   seats       comma-separated seat indices (at most 2^24 - 1), "" if none
+--   expires_at  ms
+--   amount      cents
+--   position    waitlist position (waitlisted) or how many waited (waitlist_cleared)
+--   payment_id  "" if none
+--   provider    "" if none
+--   code        the Errc name (rejected, refund_required), "" otherwise
+--   request     request key (16 lowercase hex digits), "" if the request id is 0
+--
+-- Decisions with seq <= bx:applied:{partition} are skipped, so replays and duplicates change
+-- nothing. Everything is checked before the first write: bad input is an error reply and
+-- changes nothing. bx:applied advances after each decision, so even a failure half way (a key
+-- of the wrong type) leaves a state that a retry continues from.
+--
+-- Returns the number of decisions applied (not skipped).
+
+local FIELDS = 14
+local REQUEST_TTL_S = 3600
+local STREAM_MAXLEN = '100000'
+local ENDED_HOLD_TTL_S = 86400 -- cancelled and expired holds stay readable for a day
+local MAX_SEAT = 16777215 -- the seat map is one byte per seat: 16 MB at most
+local REQUEST_PATTERN = '^' .. string.rep('%x', 16) .. '$'
+
+-- Fields each type carries in its JSON (the decision JSON of the README), in this order.
+local JSON_FIELDS = {
+  held = {'user', 'rid', 'seats', 'expires_at', 'amount'},
+  offered = {'user', 'rid', 'seats', 'expires_at', 'amount'},
+  rejected = {'code', 'user', 'rid', 'seats'},
+  payment_pending = {'user', 'rid', 'expires_at'},
+  booked = {'user', 'rid', 'seats', 'amount', 'payment_id', 'provider'},
+  cancelled = {'user', 'rid', 'seats'},
+  expired = {'user', 'rid', 'seats'},
+  released = {'seats'},
+  waitlisted = {'user', 'seats', 'position'},
+  waitlist_left = {'user', 'seats'},
+  waitlist_cleared = {'seats', 'position'},
+  refund_required = {'code', 'user', 'rid', 'amount', 'payment_id', 'provider'},
+}
+local NUMBER_FIELDS = {expires_at = true, amount = true, position = true}
+
+-- What a type needs to be applied: non-empty strings and seats.
+local NEEDS = {
+  held = {'event', 'user', 'rid', 'seats'},
+  offered = {'event', 'user', 'rid', 'seats'},
+  rejected = {},
+  payment_pending = {'event', 'rid'},
+  booked = {'event', 'user', 'rid', 'seats'},
+  cancelled = {'event', 'rid'},
+  expired = {'event', 'rid'},
+  released = {'event', 'seats'},
+  waitlisted = {'event', 'user', 'seats'},
+  waitlist_left = {'event', 'user', 'seats'},
+  waitlist_cleared = {'event', 'seats'},
+  refund_required = {},
+}
+
+local function is_int(s)
+  return s == '0' or string.match(s, '^%-?[1-9]%d*$') ~= nil
+end
+local function is_count(s)
+  return s == '0' or string.match(s, '^[1-9]%d*$') ~= nil
+end
+
+local function parse_seats(csv)
+  local seats = {}
+  if csv == '' then return seats end
+  for item in string.gmatch(csv .. ',', '([^,]*),') do
+    if not is_count(item) or tonumber(item) > MAX_SEAT then return nil end
+    seats[#seats + 1] = item
+  end
+  return seats
+end
+
+local partition = ARGV[1]
+local required = ARGV[2]
+if partition == nil or required == nil or not is_count(partition) or not is_count(required) then
+  return redis.error_reply('ERR apply.lua: ARGV[1] (partition) and ARGV[2] (required seq) ' ..
+                           'must be decimal numbers')
+end
+if (#ARGV - 2) % FIELDS ~= 0 then
+  return redis.error_reply('ERR apply.lua: ' .. (#ARGV - 2) .. ' decision fields, not a ' ..
+                           'multiple of ' .. FIELDS)
+end
+
+-- Pass 1: read and check every decision; nothing is written before all are good.
+local decisions = {}
+local previous_seq = nil
+for i = 3, #ARGV, FIELDS do
+  local d = {
+    seq = ARGV[i], type = ARGV[i + 1], at = ARGV[i + 2], event = ARGV[i + 3],
+    user = ARGV[i + 4], rid = ARGV[i + 5], seats_csv = ARGV[i + 6], expires_at = ARGV[i + 7],
+    amount = ARGV[i + 8], position = ARGV[i + 9], payment_id = ARGV[i + 10],
+    provider = ARGV[i + 11], code = ARGV[i + 12], request = ARGV[i + 13],
+  }
+  local where = 'ERR apply.lua: decision ' .. #decisions + 1 .. ' (seq ' .. d.seq .. '): '
+  if not is_count(d.seq) or d.seq == '0' then
+    return redis.error_reply(where .. 'seq must be a positive decimal number')
+  end
+  d.seq_number = tonumber(d.seq)
+  if previous_seq ~= nil and d.seq_number <= previous_seq then
+    return redis.error_reply(where .. 'seqs must increase within a call')
+  end
+  previous_seq = d.seq_number
+  if JSON_FIELDS[d.type] == nil then
+    return redis.error_reply(where .. 'unknown type "' .. d.type .. '"')
+  end
+  if not (is_int(d.at) and is_int(d.expires_at) and is_int(d.amount)) then
+    return redis.error_reply(where .. 'at, expires_at and amount must be decimal integers')
+  end
+  if not is_count(d.position) then
+    return redis.error_reply(where .. 'position must be a decimal number')
+  end
+  d.seats = parse_seats(d.seats_csv)
+  if d.seats == nil then
+    return redis.error_reply(where .. 'seats must be comma-separated seat indices (at most ' ..
+                             MAX_SEAT .. ')')
+  end
+  if d.request ~= '' and string.match(d.request, REQUEST_PATTERN) == nil then
+    return redis.error_reply(where .. 'request must be 16 hex digits')
+  end
+  for _, field in ipairs(NEEDS[d.type]) do
+    if (field == 'seats' and #d.seats == 0) or (field ~= 'seats' and d[field] == '') then
+      return redis.error_reply(where .. d.type .. ' needs ' .. field)
+    end
+  end
+  decisions[#decisions + 1] = d
+end
+
+local applied_key = 'bx:applied:' .. partition
+local applied = tonumber(redis.call('GET', applied_key) or '0')
+if applied < tonumber(required) then
+  return redis.error_reply('BXORDER apply.lua: partition ' .. partition .. ' has applied seq ' ..
+                           applied .. ', this call needs ' .. required .. ' first')
+end
+
+-- The decision JSON: fields in a fixed order, numbers written as they came (exact integers,
+-- whatever their size), strings through cjson. Empty strings and empty seat lists are left
+-- out (Lua's cjson cannot tell an empty array from an empty object).
+local function decision_json(d)
+  local parts = {
+    '"seq":' .. d.seq, '"type":' .. cjson.encode(d.type), '"at":' .. d.at,
+    '"event":' .. cjson.encode(d.event),
+  }
+  for _, field in ipairs(JSON_FIELDS[d.type]) do
+    if field == 'seats' then
+      if #d.seats > 0 then parts[#parts + 1] = '"seats":[' .. d.seats_csv .. ']' end
+    elseif NUMBER_FIELDS[field] then
+      parts[#parts + 1] = '"' .. field .. '":' .. d[field]
+    elseif d[field] ~= '' then
+      parts[#parts + 1] = '"' .. field .. '":' .. cjson.encode(d[field])
+    end
+  end
+  return '{' .. table.concat(parts, ',') .. '}'
+end
+
+local function seat_map(d) return 'bx:seats:' .. d.event end
+local function waitlist(d, seat) return 'bx:wl:' .. d.event .. ':' .. seat end
+
+local function set_seats(d, byte)
+  for _, seat in ipairs(d.seats) do redis.call('SETRANGE', seat_map(d), seat, byte) end
+end
+
+-- The waitlist head leaves when offered the seat or skipped for their limit; LREM also covers
+-- a head that is not first in Redis (the read model started mid-stream).
+local function leave_head(d, seat)
+  local key = waitlist(d, seat)
+  if redis.call('LINDEX', key, 0) == d.user then
+    redis.call('LPOP', key)
+  else
+    redis.call('LREM', key, 1, d.user)
+  end
+end
+
+local function start_hold(d, kind)
+  set_seats(d, 'h')
+  redis.call('HSET', 'bx:res:' .. d.rid, 'event', d.event, 'user', d.user, 'seats', d.seats_csv,
+             'kind', kind, 'status', 'held', 'expires_at', d.expires_at, 'amount', d.amount,
+             'created_at', d.at, 'updated_at', d.at)
+  redis.call('SADD', 'bx:user:' .. d.user .. ':reservations', d.rid)
+end
+
+local function end_hold(d, status)
+  local key = 'bx:res:' .. d.rid
+  redis.call('HSET', key, 'status', status, 'updated_at', d.at)
+  redis.call('EXPIRE', key, ENDED_HOLD_TTL_S)
+end
+
+-- Applies one decision; returns whether it goes to the audit lists and the delta stream.
+local function apply(d)
+  local t = d.type
+  if t == 'held' then
+    start_hold(d, 'reserve')
+  elseif t == 'offered' then
+    for _, seat in ipairs(d.seats) do leave_head(d, seat) end
+    start_hold(d, 'offer')
+  elseif t == 'rejected' then
+    -- Handing a seat over skips a waiting user at their ticket limit: they leave the list.
+    -- That is the only rejection that names a seat with limit_exceeded.
+    if d.code == 'limit_exceeded' and #d.seats > 0 and d.event ~= '' and d.user ~= '' then
+      for _, seat in ipairs(d.seats) do leave_head(d, seat) end
+      return true
+    end
+    return false
+  elseif t == 'payment_pending' then
+    redis.call('HSET', 'bx:res:' .. d.rid, 'status', 'payment_pending',
+               'expires_at', d.expires_at, 'updated_at', d.at)
+  elseif t == 'booked' then
+    local key = 'bx:res:' .. d.rid
+    -- The same payment confirmed again yields the same booking: booked_at stays the first.
+    if redis.call('HGET', key, 'status') ~= 'booked' then
+      set_seats(d, 'b')
+      redis.call('PERSIST', key)
+      redis.call('HSET', key, 'event', d.event, 'user', d.user, 'seats', d.seats_csv,
+                 'status', 'booked', 'amount', d.amount, 'payment_id', d.payment_id,
+                 'provider', d.provider, 'booked_at', d.at, 'updated_at', d.at)
+      redis.call('ZADD', 'bx:user:' .. d.user .. ':bookings', d.at, d.rid)
+    end
+  elseif t == 'cancelled' then
+    end_hold(d, 'cancelled')
+  elseif t == 'expired' then
+    end_hold(d, 'expired')
+  elseif t == 'released' then
+    set_seats(d, '\0')
+  elseif t == 'waitlisted' then
+    -- Joining again answers the same position: the list keeps one entry per user.
+    for _, seat in ipairs(d.seats) do
+      local key = waitlist(d, seat)
+      if redis.call('LPOS', key, d.user) == false then redis.call('RPUSH', key, d.user) end
+    end
+  elseif t == 'waitlist_left' then
+    for _, seat in ipairs(d.seats) do redis.call('LREM', waitlist(d, seat), 0, d.user) end
+  elseif t == 'waitlist_cleared' then
+    for _, seat in ipairs(d.seats) do redis.call('DEL', waitlist(d, seat)) end
+  elseif t == 'refund_required' then
+    local refund = '{"payment_id":' .. cjson.encode(d.payment_id) ..
+                   ',"provider":' .. cjson.encode(d.provider) .. ',"amount":' .. d.amount ..
+                   ',"reservation_id":' .. cjson.encode(d.rid) ..
+                   ',"user":' .. cjson.encode(d.user) .. ',"reason":' .. cjson.encode(d.code) ..
+                   ',"seq":' .. d.seq .. '}'
+    redis.call('HSET', 'bx:refunds', d.provider .. ':' .. d.payment_id, refund)
+    return false
+  end
+  return true
+end
+
+-- Pass 2: apply.
+local count = 0
+for _, d in ipairs(decisions) do
+  if d.seq_number > applied then
+    local json = decision_json(d)
+    local fans_see_it = apply(d)
+    if d.request ~= '' then
+      local key = 'bx:req:' .. d.request
+      redis.call('RPUSH', key, json)
+      redis.call('EXPIRE', key, REQUEST_TTL_S)
+    end
+    if fans_see_it then
+      for _, seat in ipairs(d.seats) do
+        redis.call('RPUSH', 'bx:audit:' .. d.event .. ':' .. seat, json)
+      end
+      -- An entry at or below the stream's top (the stream outlived bx:applied) is already
+      -- there: skip it rather than fail the batch.
+      local added = redis.pcall('XADD', 'bx:stream:' .. d.event, 'MAXLEN', '~', STREAM_MAXLEN,
+                                d.seq .. '-1', 'd', json)
+      if type(added) == 'table' and added.err ~= nil and
+          string.find(added.err, 'equal or smaller', 1, true) == nil then
+        return redis.error_reply(added.err)
+      end
+      redis.call('PUBLISH', 'bx:deltas:' .. d.event, json)
+    end
+    redis.call('SET', applied_key, d.seq)
+    applied = d.seq_number
+    count = count + 1
+  end
+end
+return count
