@@ -4,6 +4,23 @@
 
 #include <cstdio>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <future>
+
+#include "booking/api/api_server.h"
+#include "booking/payments/checkout_url.h"
+#include "booking/payments/provider_client.h"
+#include "booking/payments/refunder.h"
+#include "booking/payments/signature.h"
+#include "booking/payments/webhook.h"
+#include "booking/payments/paysim/server.h"
+#include "booking/projector/projector.h"
+#include "booking/service/kafka_command_bus.h"
 #include "booking/worker/projector_loop.h"
 #include "booking/worker/relay.h"
 #include "booking/worker/worker.h"
@@ -12,6 +29,52 @@ namespace boxoffice::booking {
 namespace {
 
 using std::chrono::milliseconds;
+
+// A loopback port free right now: the API's port must be known before it starts, because the
+// payment simulator that starts first sends its webhooks there.
+uint16_t free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  uint16_t port = 0;
+  if (fd >= 0 && bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  if (fd >= 0) close(fd);
+  return port;
+}
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+api::ProviderPayment::Status to_api(payments::PaymentStatus s) {
+  switch (s) {
+    case payments::PaymentStatus::kSucceeded:
+      return api::ProviderPayment::Status::kSucceeded;
+    case payments::PaymentStatus::kFailed:
+    case payments::PaymentStatus::kRefunded:
+      return api::ProviderPayment::Status::kFailed;
+  }
+  return api::ProviderPayment::Status::kUnavailable;
+}
+
+api::WebhookPayment::Type to_api(payments::PaymentEventType t) {
+  switch (t) {
+    case payments::PaymentEventType::kSucceeded:
+      return api::WebhookPayment::Type::kSucceeded;
+    case payments::PaymentEventType::kFailed:
+      return api::WebhookPayment::Type::kFailed;
+    case payments::PaymentEventType::kProcessing:
+      return api::WebhookPayment::Type::kProcessing;
+  }
+  return api::WebhookPayment::Type::kFailed;
+}
 
 // What other programs (tests, the benchmark, people) read to find the services.
 void announce(const std::string& line) {
@@ -131,6 +194,185 @@ Result<bool, std::string> Backend::start_relay() {
   std::shared_ptr<Relay> r = std::move(*relay);
   parts_.push_back(r);
   spawn("relay", [this, r] { return r->run(stop_); });
+  return true;
+}
+
+Result<bool, std::string> Backend::start_projector() {
+  auto projector = Projector::connect(catalog_, config_.redis_host, config_.redis_port);
+  if (!projector) return unexpected("projector: " + projector.error());
+  auto p = std::make_shared<Projector>(std::move(*projector));
+  ProjectorLoopConfig c;
+  c.bootstrap = config_.kafka_bootstrap;
+  c.topics = config_.topics;
+  c.session_timeout = milliseconds(config_.session_timeout_ms);
+  auto loop = ProjectorLoop::create(
+      std::move(c),
+      [p](int32_t partition,
+          std::span<const std::string_view> batches) -> Result<size_t, std::string> {
+        auto applied = p->apply(partition, batches);
+        if (!applied) return unexpected(applied.error());
+        for (const std::string& bad : applied->malformed) {
+          spdlog::warn("projector: partition {}: skipped {}", partition, bad);
+        }
+        return applied->decisions;
+      });
+  if (!loop) return unexpected("projector: " + loop.error());
+  std::shared_ptr<ProjectorLoop> l = std::move(*loop);
+  parts_.push_back(p);
+  parts_.push_back(l);
+  spawn("projector", [this, l] { return l->run(stop_); });
+  return true;
+}
+
+// The API with everything it calls: the command bus, the payment provider (the in-process
+// simulator in embedded mode), the webhook verifier and the refunder.
+Result<bool, std::string> Backend::start_api(bool embedded) {
+  CommandBusConfig bus_config;
+  bus_config.bootstrap = config_.kafka_bootstrap;
+  bus_config.topics = config_.topics;
+  auto made_bus = KafkaCommandBus::create(bus_config);
+  if (!made_bus) return unexpected("command bus: " + made_bus.error());
+  std::shared_ptr<KafkaCommandBus> bus = std::move(*made_bus);
+  parts_.push_back(bus);
+
+  // The payment side's I/O (provider client, simulator) runs on a context of its own.
+  auto io = std::make_shared<boost::asio::io_context>();
+  auto work = std::make_shared<boost::asio::executor_work_guard<
+      boost::asio::io_context::executor_type>>(io->get_executor());
+  parts_.push_back(io);
+  threads_.emplace_back([io] { io->run(); });
+
+  const uint16_t api_port = config_.api_port != 0 ? config_.api_port : free_port();
+  const std::string api_url = "http://" + config_.api_host + ":" + std::to_string(api_port);
+  std::string provider_url = config_.provider_url;
+  std::shared_ptr<payments::paysim::Paysim> paysim;
+  if (provider_url.empty()) {
+    if (!embedded) return unexpected(std::string("payments.provider_url is not set"));
+    payments::paysim::PaysimOptions o;
+    o.listen_port = config_.paysim_port;
+    o.webhook_url = api_url + "/webhooks/payments";
+    o.webhook_secret = config_.webhook_secret;
+    o.checkout_secret = config_.checkout_secret;
+    o.provider_name = config_.provider;
+    auto started = payments::paysim::Paysim::start(io->get_executor(), std::move(o));
+    if (!started) return unexpected("payment simulator: " + started.error());
+    paysim = std::move(*started);
+    provider_url = paysim->url();
+    parts_.push_back(paysim);
+    announce("paysim " + provider_url);
+  }
+  payments::ProviderClient::Options client_options;
+  client_options.base_url = provider_url;
+  auto client = payments::ProviderClient::create(io->get_executor(), client_options);
+  if (!client) return unexpected("payment provider: " + client.error());
+  std::shared_ptr<payments::ProviderClient> provider = std::move(*client);
+  parts_.push_back(provider);
+  auto signer = payments::CheckoutSigner::create(config_.checkout_secret);
+  if (!signer) return unexpected("payments.checkout_secret: " + signer.error());
+  auto checkout = std::make_shared<payments::CheckoutSigner>(std::move(*signer));
+  const std::vector<std::string> secrets = {config_.webhook_secret};
+  auto made_verifier = payments::WebhookVerifier::create(secrets);
+  if (!made_verifier) return unexpected("payments.webhook_secret: " + made_verifier.error());
+  auto verifier = std::make_shared<payments::WebhookVerifier>(std::move(*made_verifier));
+
+  api::ApiConfig c;
+  c.host = config_.api_host;
+  c.port = api_port;
+  c.threads = config_.api_threads;
+  c.decision_deadline = milliseconds(config_.decision_deadline_ms);
+  c.seat_map_cache_ttl = milliseconds(config_.seat_map_cache_ms);
+  c.max_body_bytes = static_cast<size_t>(config_.max_body_bytes);
+  c.redis_host = config_.redis_host;
+  c.redis_port = config_.redis_port;
+  c.payment_url = [checkout, provider_url](std::string_view reservation, std::string_view user,
+                                           int64_t amount_cents, std::string_view currency) {
+    auto url = checkout->url(provider_url, {std::string(reservation), std::string(user),
+                                            amount_cents, std::string(currency)});
+    return url ? *url : std::string();
+  };
+  c.fetch_payment = [provider, name = config_.provider](
+                        std::string provider_name, std::string payment_id,
+                        std::function<void(api::ProviderPayment)> done) {
+    if (provider_name != name) {
+      api::ProviderPayment unknown;
+      unknown.status = api::ProviderPayment::Status::kUnknown;
+      done(std::move(unknown));
+      return;
+    }
+    provider->fetch_payment(payment_id, [done](Result<payments::PaymentInfo,
+                                                      payments::ProviderError> info) {
+      api::ProviderPayment p;
+      if (!info) {
+        p.status = info.error().code == payments::ProviderErrc::kNotFound
+                       ? api::ProviderPayment::Status::kUnknown
+                       : api::ProviderPayment::Status::kUnavailable;
+      } else {
+        p.status = to_api(info->status);
+        p.amount_cents = info->amount_cents;
+        p.reservation = info->reservation;
+        p.user = info->user;
+      }
+      done(std::move(p));
+    });
+  };
+  c.verify_webhook = [verifier](std::string_view body, std::string_view signature)
+      -> Result<api::WebhookPayment, api::WebhookRejection> {
+    auto signed_at = verifier->verify(signature, body, wall_ms() / 1000);
+    if (!signed_at) {
+      return unexpected(api::WebhookRejection{true, std::string(describe(signed_at.error()))});
+    }
+    auto event = payments::parse_webhook(body);
+    if (!event) return unexpected(api::WebhookRejection{false, event.error().message()});
+    api::WebhookPayment w;
+    w.type = to_api(event->type);
+    w.payment_id = event->payment_id;
+    w.provider = event->provider;
+    w.reservation = event->reservation;
+    w.user = event->user;
+    w.amount_cents = event->amount_cents;
+    return w;
+  };
+  auto server = std::make_shared<api::ApiServer>(catalog_, *bus, std::move(c));
+  if (auto ok = server->start(); !ok) return unexpected("api: " + ok.error());
+  parts_.push_back(server);
+  announce("api " + api_url);
+
+  payments::RefunderOptions r;
+  r.redis_host = config_.redis_host;
+  r.redis_port = config_.redis_port;
+  r.providers.emplace(config_.provider, payments::ProviderEndpoint{provider_url, ""});
+  auto refunder = payments::Refunder::create(std::move(r));
+  if (!refunder) return unexpected("refunder: " + refunder.error());
+  std::shared_ptr<payments::Refunder> refunds = std::move(*refunder);
+  parts_.push_back(refunds);
+  threads_.emplace_back([refunds] { refunds->run(); });
+
+  // Stops the API side when the process stops, in dependency order.
+  spawn("api", [this, server, paysim, refunds, work, io]() -> Result<bool, std::string> {
+    while (!stop_.load()) std::this_thread::sleep_for(milliseconds(100));
+    server->stop();
+    refunds->stop();
+    if (paysim) paysim->stop();
+    work->reset();
+    return true;
+  });
+
+  // Ready means a command goes through: the worker group has formed and owns the partitions.
+  if (embedded && !catalog_.events.empty()) {
+    Command probe;
+    probe.type = CommandType::kExpire;
+    probe.at_ms = wall_ms();
+    probe.event_id = catalog_.events.front().id;
+    for (int attempt = 0; attempt < 6; ++attempt) {
+      std::promise<CommandOutcome> answered;
+      auto outcome = answered.get_future();
+      bus->submit(probe, std::chrono::seconds(10),
+                  [&answered](CommandOutcome o) { answered.set_value(std::move(o)); });
+      if (outcome.get().status == CommandOutcome::Status::kDecided) return true;
+      if (stop_.load()) break;
+    }
+    return unexpected(std::string("the worker did not answer within a minute"));
+  }
   return true;
 }
 

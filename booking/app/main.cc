@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   StopOnSignal signals;
   CLI::App app{"boxoffice: the booking backend"};
   app.require_subcommand(1);
+  app.fallthrough();  // common flags may follow the mode: boxoffice embedded --api-port 0
   std::string config_path;
   BackendConfig flags;
   std::string redis_address;

@@ -1,0 +1,99 @@
+#include "booking/api/query.h"
+
+#include <charconv>
+
+#include "booking/api/router.h"
+#include "booking/core/catalog.h"
+
+namespace boxoffice::booking::api {
+
+Target split_target(std::string_view target) {
+  const size_t q = target.find('?');
+  if (q == std::string_view::npos) return {target, {}};
+  return {target.substr(0, q), target.substr(q + 1)};
+}
+
+Result<QueryParams, std::string> parse_query(std::string_view query) {
+  QueryParams out;
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    const size_t eq = pair.find('=');
+    auto name = percent_decode(pair.substr(0, eq), /*plus_is_space=*/true);
+    auto value = percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+    if (!name || !value) {
+      return unexpected("bad percent-encoding in query parameter \"" +
+                        std::string(pair.substr(0, eq)) + "\"");
+    }
+    out.emplace_back(std::move(*name), std::move(*value));
+  }
+  return out;
+}
+
+std::optional<std::string_view> query_value(const QueryParams& params, std::string_view name) {
+  for (const auto& [k, v] : params) {
+    if (k == name) return v;
+  }
+  return std::nullopt;
+}
+
+Result<uint32_t, std::string> parse_positive(std::string_view s, uint32_t max) {
+  uint64_t v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc{} || ptr != s.data() + s.size() || v < 1 || v > max) {
+    return unexpected("expected an integer from 1 to " + std::to_string(max) + ", got \"" +
+                      std::string(s) + "\"");
+  }
+  return static_cast<uint32_t>(v);
+}
+
+Result<int64_t, std::string> parse_date(std::string_view date) {
+  const std::string bad = "bad date \"" + std::string(date) + "\" (expected YYYY-MM-DD)";
+  if (date.size() != 10 || date[4] != '-' || date[7] != '-') return unexpected(bad);
+  auto t = parse_utc_time_ms(std::string(date) + "T00:00:00Z");
+  if (!t) return unexpected(bad);
+  return *t;
+}
+
+Result<int64_t, std::string> parse_instant(std::string_view s) {
+  if (!s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos) {
+    int64_t v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec == std::errc{} && ptr == s.data() + s.size()) return v;
+  }
+  auto t = parse_utc_time_ms(s);
+  if (!t) {
+    return unexpected("bad instant \"" + std::string(s) +
+                      "\" (expected YYYY-MM-DDTHH:MM:SSZ or milliseconds since the epoch)");
+  }
+  return *t;
+}
+
+Result<SearchQuery, std::string> parse_search_query(const QueryParams& params) {
+  SearchQuery q;
+  for (const auto& [name, value] : params) {
+    if (name == "query" || name == "q") {
+      q.text = value;
+    } else if (name == "location") {
+      q.location = value;
+    } else if (name == "date") {
+      if (value.empty()) continue;
+      auto day = parse_date(value);
+      if (!day) return unexpected("date: " + day.error());
+      q.day_start_ms = *day;
+    } else if (name == "page") {
+      auto page = parse_positive(value, 1'000'000);
+      if (!page) return unexpected("page: " + page.error());
+      q.page = *page;
+    } else if (name == "per_page") {
+      auto per_page = parse_positive(value, kMaxPerPage);
+      if (!per_page) return unexpected("per_page: " + per_page.error());
+      q.per_page = *per_page;
+    }
+  }
+  return q;
+}
+
+}  // namespace boxoffice::booking::api

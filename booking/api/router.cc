@@ -1,0 +1,132 @@
+#include "booking/api/router.h"
+
+#include <array>
+
+namespace boxoffice::booking::api {
+namespace {
+
+constexpr std::array<RouteSpec, kRouteCount> kRoutes = {{
+    {RouteId::kListEvents, "GET", "/events", "list_events"},
+    {RouteId::kGetEvent, "GET", "/events/{event_id}", "get_event"},
+    {RouteId::kSeatMap, "GET", "/events/{event_id}/seats", "seat_map"},
+    {RouteId::kEventStream, "GET", "/events/{event_id}/stream", "event_stream"},
+    {RouteId::kReserveSeats, "POST", "/events/{event_id}/reserve", "reserve_seats"},
+    {RouteId::kReserveBest, "POST", "/events/{event_id}/reserve-best", "reserve_best"},
+    {RouteId::kReserveSeat, "POST", "/events/{event_id}/seats/{seat_id}/reserve", "reserve_seat"},
+    {RouteId::kJoinWaitlist, "POST", "/events/{event_id}/seats/{seat_id}/waitlist",
+     "join_waitlist"},
+    {RouteId::kWaitlistPosition, "GET", "/events/{event_id}/seats/{seat_id}/waitlist",
+     "waitlist_position"},
+    {RouteId::kLeaveWaitlist, "DELETE", "/events/{event_id}/seats/{seat_id}/waitlist",
+     "leave_waitlist"},
+    {RouteId::kSeatHistory, "GET", "/events/{event_id}/seats/{seat_id}/history", "seat_history"},
+    {RouteId::kGetReservation, "GET", "/reservations/{reservation_id}", "get_reservation"},
+    {RouteId::kCancelReservation, "POST", "/reservations/{reservation_id}/cancel",
+     "cancel_reservation"},
+    {RouteId::kConfirmBooking, "POST", "/bookings/{reservation_id}/confirm", "confirm_booking"},
+    {RouteId::kUserBookings, "GET", "/users/{user_id}/bookings", "user_bookings"},
+    {RouteId::kPaymentWebhook, "POST", "/webhooks/payments", "payment_webhook"},
+    {RouteId::kRequestStatus, "GET", "/requests/{request_id}", "request_status"},
+    {RouteId::kHealthz, "GET", "/healthz", "healthz"},
+    {RouteId::kReadyz, "GET", "/readyz", "readyz"},
+    {RouteId::kMetrics, "GET", "/metrics", "metrics"},
+}};
+
+// Splits "/a/b" into {"a", "b"}; "/" into {""}.
+std::vector<std::string_view> segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  if (path.empty() || path.front() != '/') return out;
+  path.remove_prefix(1);
+  for (;;) {
+    const size_t slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
+bool is_param(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::span<const RouteSpec> route_table() { return kRoutes; }
+
+const RouteSpec& route_spec(RouteId id) { return kRoutes[static_cast<size_t>(id)]; }
+
+std::string_view RouteMatch::param(std::string_view name) const {
+  for (const auto& [k, v] : params) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
+std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      const int hi = hex_value(s[i + 1]);
+      const int lo = hex_value(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+RouteMatch match_route(std::string_view method, std::string_view path) {
+  RouteMatch result;
+  const std::vector<std::string_view> parts = segments(path);
+  if (parts.empty()) return result;
+  for (const RouteSpec& spec : kRoutes) {
+    const std::vector<std::string_view> pattern = segments(spec.path);
+    if (pattern.size() != parts.size()) continue;
+    bool matches = true;
+    for (size_t i = 0; i < parts.size() && matches; ++i) {
+      matches = is_param(pattern[i]) ? !parts[i].empty() : pattern[i] == parts[i];
+    }
+    if (!matches) continue;
+    if (spec.method != method) {
+      if (result.kind != RouteMatch::Kind::kFound) {
+        result.kind = RouteMatch::Kind::kMethodNotAllowed;
+        if (!result.allow.empty()) result.allow += ", ";
+        result.allow += spec.method;
+      }
+      continue;
+    }
+    result.kind = RouteMatch::Kind::kFound;
+    result.id = spec.id;
+    result.allow.clear();
+    for (size_t i = 0; i < parts.size(); ++i) {
+      if (!is_param(pattern[i])) continue;
+      auto decoded = percent_decode(parts[i], /*plus_is_space=*/false);
+      if (!decoded || decoded->empty()) {
+        result.kind = RouteMatch::Kind::kBadPath;
+        result.params.clear();
+        return result;
+      }
+      result.params.emplace_back(pattern[i].substr(1, pattern[i].size() - 2), std::move(*decoded));
+    }
+    return result;
+  }
+  return result;
+}
+
+}  // namespace boxoffice::booking::api

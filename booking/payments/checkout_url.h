@@ -1,0 +1,60 @@
+// The payment link in a reserve answer: the provider's hosted checkout for one reservation,
+//   {base}/checkout/{reservation}?user=..&amount=..&currency=..&sig=..
+// sig = hex HMAC-SHA256(checkout secret, canonical parameters), so a fan who edits the link
+// (a smaller amount, another user) gets a link the provider refuses.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "booking/payments/hmac.h"
+#include "booking/payments/url.h"
+#include "shared/result.h"
+
+namespace boxoffice::payments {
+
+struct CheckoutRequest {
+  std::string reservation;  // reservation key "{event}.{hex}"
+  std::string user;
+  int64_t amount_cents = 0;
+  std::string currency;  // "GBP"
+
+  bool operator==(const CheckoutRequest&) const = default;
+};
+
+enum class CheckoutErrc : uint8_t {
+  kMissingParameter,   // user, amount, currency or sig absent
+  kRepeatedParameter,  // a name given twice: which one would count is ambiguous
+  kBadParameter,       // amount not a non-negative integer, currency not 3 capitals, bad ids
+  kBadSignature,       // sig does not match the parameters
+};
+std::string_view to_string(CheckoutErrc e);  // "missing_parameter", ...
+
+class CheckoutSigner {
+ public:
+  static Result<CheckoutSigner, std::string> create(std::string_view secret);
+
+  // The link for request under base_url ("http://host:port[/prefix]"). Refuses values that
+  // verify() would refuse, so a link it returns always works.
+  Result<std::string, std::string> url(std::string_view base_url,
+                                       const CheckoutRequest& request) const;
+
+  // The request a link names: reservation from its path, the rest from its decoded query (or
+  // form) parameters. Parameters other than the four signed ones are ignored (the checkout
+  // page adds "outcome").
+  Result<CheckoutRequest, CheckoutErrc> verify(std::string_view reservation,
+                                               const QueryParams& params) const;
+
+ private:
+  explicit CheckoutSigner(HmacSha256 key) : key_(std::move(key)) {}
+  std::string sig(const CheckoutRequest& request) const;
+  HmacSha256 key_;
+};
+
+// One-off form of CheckoutSigner::url for callers that build few links.
+Result<std::string, std::string> checkout_url(std::string_view base_url, std::string_view secret,
+                                              std::string_view reservation, std::string_view user,
+                                              int64_t amount_cents, std::string_view currency);
+
+}  // namespace boxoffice::payments

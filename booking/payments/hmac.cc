@@ -1,0 +1,91 @@
+#include "booking/payments/hmac.h"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
+#include <stdexcept>
+
+namespace boxoffice::payments {
+namespace {
+
+struct FreeMac {
+  void operator()(EVP_MAC* mac) const { EVP_MAC_free(mac); }
+};
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+void HmacSha256::FreeCtx::operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
+
+Result<HmacSha256, std::string> HmacSha256::create(std::string_view key) {
+  if (key.empty()) return unexpected(std::string("empty HMAC key"));
+  const std::unique_ptr<EVP_MAC, FreeMac> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
+  if (!mac) return unexpected(std::string("OpenSSL has no HMAC"));
+  std::unique_ptr<EVP_MAC_CTX, FreeCtx> ctx(EVP_MAC_CTX_new(mac.get()));
+  if (!ctx) return unexpected(std::string("EVP_MAC_CTX_new failed"));
+  char digest[] = "SHA256";
+  const OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+      OSSL_PARAM_construct_end(),
+  };
+  if (EVP_MAC_init(ctx.get(), reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                   params) != 1) {
+    return unexpected(std::string("EVP_MAC_init failed"));
+  }
+  return HmacSha256(std::move(ctx));
+}
+
+Sha256Mac HmacSha256::mac(std::initializer_list<std::string_view> parts) const {
+  // Failures here mean memory exhaustion or a broken OpenSSL, not bad input.
+  const std::unique_ptr<EVP_MAC_CTX, FreeCtx> ctx(EVP_MAC_CTX_dup(keyed_.get()));
+  if (!ctx) throw std::bad_alloc();
+  for (const std::string_view part : parts) {
+    if (EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(part.data()),
+                       part.size()) != 1) {
+      throw std::runtime_error("EVP_MAC_update failed");
+    }
+  }
+  Sha256Mac out{};
+  size_t len = 0;
+  if (EVP_MAC_final(ctx.get(), out.data(), &len, out.size()) != 1 || len != out.size()) {
+    throw std::runtime_error("EVP_MAC_final failed");
+  }
+  return out;
+}
+
+std::string to_hex(std::span<const uint8_t> bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (const uint8_t b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 0xF];
+  }
+  return out;
+}
+
+std::optional<Sha256Mac> mac_from_hex(std::string_view hex) {
+  Sha256Mac out{};
+  if (hex.size() != out.size() * 2) return std::nullopt;
+  for (size_t i = 0; i < out.size(); ++i) {
+    const int hi = hex_digit(hex[2 * i]);
+    const int lo = hex_digit(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out[i] = static_cast<uint8_t>((hi << 4) | lo);
+  }
+  return out;
+}
+
+bool macs_equal(const Sha256Mac& a, const Sha256Mac& b) {
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace boxoffice::payments

@@ -1,0 +1,48 @@
+// HMAC-SHA256 with a key set up once: the webhook signature and the checkout link signature
+// both rest on it.
+#pragma once
+
+#include <openssl/types.h>
+
+#include <array>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "shared/result.h"
+
+namespace boxoffice::payments {
+
+using Sha256Mac = std::array<uint8_t, 32>;
+
+// The keyed EVP_MAC_CTX is built once; every mac() duplicates it (EVP_MAC_CTX_dup) instead of
+// fetching the algorithm and expanding the key again, which is most of the cost of a one-shot
+// HMAC(). mac() is const and may run on several threads at once.
+class HmacSha256 {
+ public:
+  // An empty key is refused: it would sign with a value anyone can guess.
+  static Result<HmacSha256, std::string> create(std::string_view key);
+
+  // The MAC of the concatenation of parts.
+  Sha256Mac mac(std::initializer_list<std::string_view> parts) const;
+
+ private:
+  struct FreeCtx {
+    void operator()(EVP_MAC_CTX* ctx) const;
+  };
+  explicit HmacSha256(std::unique_ptr<EVP_MAC_CTX, FreeCtx> keyed) : keyed_(std::move(keyed)) {}
+  std::unique_ptr<EVP_MAC_CTX, FreeCtx> keyed_;
+};
+
+// Lowercase hex.
+std::string to_hex(std::span<const uint8_t> bytes);
+// Exactly 64 hex digits (either case) -> the 32 bytes; nullopt otherwise.
+std::optional<Sha256Mac> mac_from_hex(std::string_view hex);
+// Compares in time independent of where the first difference is.
+bool macs_equal(const Sha256Mac& a, const Sha256Mac& b);
+
+}  // namespace boxoffice::payments
