@@ -154,7 +154,10 @@ TEST_F(RecoveryTest, KillingAWorkerMidLoadLosesAndDoublesNothing) {
   for (int i = 0; i < 300 && !(owns_partitions(0) && owns_partitions(1)); ++i) {
     std::this_thread::sleep_for(100ms);
   }
-  ASSERT_TRUE(owns_partitions(0) && owns_partitions(1)) << "the workers never shared the group";
+  ASSERT_TRUE(owns_partitions(0) && owns_partitions(1))
+      << "the workers never shared the group:\n"
+      << slurp(dir_ / "worker0.log") << "\n"
+      << slurp(dir_ / "worker1.log");
 
   // Clients: reserve a random seat; pay for half of the holds, cancel some, let the rest expire.
   std::mutex mu;

@@ -5,6 +5,7 @@
 //                        one process of the distributed mode, pointed at real Kafka and Redis
 // Configuration: booking/app/README.md.
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -46,6 +47,8 @@ class StopOnSignal {
 
 int main(int argc, char** argv) {
   StopOnSignal signals;
+  // Logs go to stderr: stdout carries only the announcements other programs read.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("boxoffice"));
   CLI::App app{"boxoffice: the booking backend"};
   app.require_subcommand(1);
   app.fallthrough();  // common flags may follow the mode: boxoffice embedded --api-port 0
