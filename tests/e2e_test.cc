@@ -12,8 +12,8 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "tests/embedded_backend.h"
@@ -91,9 +91,8 @@ class E2eTest : public ::testing::Test {
     const std::string url = reservation.at("payment_url");
     const std::string target = url.substr(url.find("/checkout/"));
     const size_t q = target.find('?');
-    HttpResponse r = pay_->post(target.substr(0, q) + "/pay" + target.substr(q) +
-                                    "&outcome=" + outcome,
-                                "");
+    HttpResponse r =
+        pay_->post(target.substr(0, q) + "/pay" + target.substr(q) + "&outcome=" + outcome, "");
     EXPECT_EQ(r.status, 200) << r.body;
     return json::parse(r.body, nullptr, false);
   }
@@ -155,8 +154,8 @@ TEST_F(E2eTest, ReservePayBooked) {
 
 TEST_F(E2eTest, AnExpiredHoldGoesToTheHeadOfTheWaitlist) {
   json held = reserve("evt_fast", "A-1-2", "carol");
-  HttpResponse joined = api_->post("/events/evt_fast/seats/A-1-2/waitlist",
-                                   json{{"user_id", "dave"}}.dump());
+  HttpResponse joined =
+      api_->post("/events/evt_fast/seats/A-1-2/waitlist", json{{"user_id", "dave"}}.dump());
   ASSERT_EQ(joined.status, 201) << joined.body;
   EXPECT_EQ(json::parse(joined.body).at("position"), 1);
   // Two seconds later the relay delivers carol's Expire; the seat is offered to dave.
@@ -205,8 +204,8 @@ TEST_F(E2eTest, DuplicateAndReorderedWebhooksChangeNothing) {
     json now = get(*api_, "/reservations/" + r->at("reservation_id").get<std::string>());
     EXPECT_EQ(now.at("status"), "confirmed");
     std::set<std::string> payments;
-    json h = get(*api_, "/events/evt_slow/seats/" + r->at("seat_id").get<std::string>() +
-                            "/history");
+    json h =
+        get(*api_, "/events/evt_slow/seats/" + r->at("seat_id").get<std::string>() + "/history");
     for (const json& e : h.at("history")) {
       if (e.at("type") == "booked") payments.insert(e.at("payment_id").get<std::string>());
     }
@@ -275,8 +274,7 @@ TEST_F(E2eTest, ContentionGivesEachSeatToExactlyOneFan) {
         ++by_status[0];
         return;
       }
-      http::async_write(c.stream, c.req, [&c, &by_status, &by_code](beast::error_code ec2,
-                                                                   size_t) {
+      http::async_write(c.stream, c.req, [&c, &by_status, &by_code](beast::error_code ec2, size_t) {
         if (ec2) {
           ++by_status[0];
           return;

@@ -1,11 +1,11 @@
 #include "tests/embedded_backend.h"
 
 #include <poll.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <thread>
 
 #include "tests/http_client.h"
@@ -29,6 +29,7 @@ Result<EmbeddedBackend, std::string> EmbeddedBackend::start(const std::vector<st
     close(out[0]);
     close(out[1]);
     std::vector<char*> cargv;
+    cargv.reserve(argv.size() + 1);
     for (std::string& a : argv) cargv.push_back(a.data());
     cargv.push_back(nullptr);
     execv(BOXOFFICE_BINARY, cargv.data());

@@ -45,7 +45,8 @@ void LogChecker::apply(const Decision& d) {
       break;
     }
     case DecisionType::kPaymentPending:
-      if (auto it = holds_.find(rid); it != holds_.end()) it->second.expires_at_ms = d.expires_at_ms;
+      if (auto it = holds_.find(rid); it != holds_.end())
+        it->second.expires_at_ms = d.expires_at_ms;
       break;
     case DecisionType::kBooked: {
       auto it = holds_.find(rid);

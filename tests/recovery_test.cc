@@ -3,11 +3,11 @@
 // with two holders, every payment ended as a booking or a refund, and every hold ended or
 // still within its time.
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -154,10 +154,9 @@ TEST_F(RecoveryTest, KillingAWorkerMidLoadLosesAndDoublesNothing) {
   for (int i = 0; i < 300 && !(owns_partitions(0) && owns_partitions(1)); ++i) {
     std::this_thread::sleep_for(100ms);
   }
-  ASSERT_TRUE(owns_partitions(0) && owns_partitions(1))
-      << "the workers never shared the group:\n"
-      << slurp(dir_ / "worker0.log") << "\n"
-      << slurp(dir_ / "worker1.log");
+  ASSERT_TRUE(owns_partitions(0) && owns_partitions(1)) << "the workers never shared the group:\n"
+                                                        << slurp(dir_ / "worker0.log") << "\n"
+                                                        << slurp(dir_ / "worker1.log");
 
   // Clients: reserve a random seat; pay for half of the holds, cancel some, let the rest expire.
   std::mutex mu;
@@ -211,6 +210,7 @@ TEST_F(RecoveryTest, KillingAWorkerMidLoadLosesAndDoublesNothing) {
     }
   };
   std::vector<std::thread> clients;
+  clients.reserve(8);
   for (int i = 0; i < 8; ++i) clients.emplace_back(client, i);
   std::this_thread::sleep_for(4s);
   const int held_before_kill = held;
@@ -231,6 +231,7 @@ TEST_F(RecoveryTest, KillingAWorkerMidLoadLosesAndDoublesNothing) {
 
   checker::LogChecker check;
   std::vector<kafka::TopicPartition> from;
+  from.reserve(kPartitions);
   for (int32_t p = 0; p < kPartitions; ++p) {
     from.push_back({topics_.events, p, RD_KAFKA_OFFSET_BEGINNING});
   }

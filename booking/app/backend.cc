@@ -1,24 +1,22 @@
 #include "booking/app/backend.h"
 
-#include <spdlog/spdlog.h>
-
-#include <cstdio>
-
 #include <netinet/in.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <cstdio>
 #include <future>
 
 #include "booking/api/api_server.h"
 #include "booking/payments/checkout_url.h"
+#include "booking/payments/paysim/server.h"
 #include "booking/payments/provider_client.h"
 #include "booking/payments/refunder.h"
 #include "booking/payments/signature.h"
 #include "booking/payments/webhook.h"
-#include "booking/payments/paysim/server.h"
 #include "booking/projector/projector.h"
 #include "booking/service/kafka_command_bus.h"
 #include "booking/worker/projector_loop.h"
@@ -237,8 +235,9 @@ Result<bool, std::string> Backend::start_api(bool embedded) {
 
   // The payment side's I/O (provider client, simulator) runs on a context of its own.
   auto io = std::make_shared<boost::asio::io_context>();
-  auto work = std::make_shared<boost::asio::executor_work_guard<
-      boost::asio::io_context::executor_type>>(io->get_executor());
+  auto work =
+      std::make_shared<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
+          io->get_executor());
   parts_.push_back(io);
   threads_.emplace_back([io] { io->run(); });
 
@@ -291,32 +290,33 @@ Result<bool, std::string> Backend::start_api(bool embedded) {
     return url ? *url : std::string();
   };
   c.fetch_payment = [provider, name = config_.provider](
-                        std::string provider_name, std::string payment_id,
-                        std::function<void(api::ProviderPayment)> done) {
+                        const std::string& provider_name, const std::string& payment_id,
+                        const std::function<void(api::ProviderPayment)>& done) {
     if (provider_name != name) {
       api::ProviderPayment unknown;
       unknown.status = api::ProviderPayment::Status::kUnknown;
       done(std::move(unknown));
       return;
     }
-    provider->fetch_payment(payment_id, [done](Result<payments::PaymentInfo,
-                                                      payments::ProviderError> info) {
-      api::ProviderPayment p;
-      if (!info) {
-        p.status = info.error().code == payments::ProviderErrc::kNotFound
-                       ? api::ProviderPayment::Status::kUnknown
-                       : api::ProviderPayment::Status::kUnavailable;
-      } else {
-        p.status = to_api(info->status);
-        p.amount_cents = info->amount_cents;
-        p.reservation = info->reservation;
-        p.user = info->user;
-      }
-      done(std::move(p));
-    });
+    provider->fetch_payment(payment_id,
+                            [done](Result<payments::PaymentInfo, payments::ProviderError> info) {
+                              api::ProviderPayment p;
+                              if (!info) {
+                                p.status = info.error().code == payments::ProviderErrc::kNotFound
+                                               ? api::ProviderPayment::Status::kUnknown
+                                               : api::ProviderPayment::Status::kUnavailable;
+                              } else {
+                                p.status = to_api(info->status);
+                                p.amount_cents = info->amount_cents;
+                                p.reservation = info->reservation;
+                                p.user = info->user;
+                              }
+                              done(std::move(p));
+                            });
   };
-  c.verify_webhook = [verifier](std::string_view body, std::string_view signature)
-      -> Result<api::WebhookPayment, api::WebhookRejection> {
+  c.verify_webhook =
+      [verifier](std::string_view body,
+                 std::string_view signature) -> Result<api::WebhookPayment, api::WebhookRejection> {
     auto signed_at = verifier->verify(signature, body, wall_ms() / 1000);
     if (!signed_at) {
       return unexpected(api::WebhookRejection{true, std::string(describe(signed_at.error()))});

@@ -1,11 +1,12 @@
 #include "booking/app/config.h"
 
+#include <toml++/toml.h>
+
 #include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace boxoffice::booking {
 namespace {
@@ -89,13 +90,21 @@ Result<BackendConfig, std::string> parse_config(std::string_view toml_text, Back
   for (const auto& [section, body] : doc) {
     const std::string name(section.str());
     const toml::table* table = body.as_table();
-    if (table == nullptr) return unexpected(name + ": expected a [" + name + "] table");
+    if (table == nullptr) {
+      std::string msg = name;
+      msg.append(": expected a [").append(name).append("] table");
+      return unexpected(msg);
+    }
     for (const auto& [key, value] : *table) {
-      const std::string full = name + "." + std::string(key.str());
+      std::string full = name;
+      full += '.';
+      full += key.str();
       auto it = setters().find(full);
       if (it == setters().end()) return unexpected(full + ": unknown key");
       if (std::string err = it->second(value, base); !err.empty()) {
-        return unexpected(full + ": " + err);
+        full += ": ";
+        full += err;
+        return unexpected(full);
       }
     }
   }

@@ -31,7 +31,7 @@ struct BackendConfig {
   int api_threads = 2;
   int64_t decision_deadline_ms = 2'000;
   int64_t seat_map_cache_ms = 500;
-  int64_t max_body_bytes = 64 * 1024;
+  int64_t max_body_bytes = int64_t{64} * 1024;
 
   // worker
   int64_t snapshot_every_commands = 50'000;

@@ -4,13 +4,13 @@
 //   boxoffice worker | relay | projector | api
 //                        one process of the distributed mode, pointed at real Kafka and Redis
 // Configuration: booking/app/README.md.
-#include <CLI/CLI.hpp>
+#include <pthread.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
-#include <pthread.h>
 
 #include "booking/app/backend.h"
 #include "booking/app/config.h"
@@ -43,9 +43,7 @@ class StopOnSignal {
   sigset_t set_{};
 };
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   StopOnSignal signals;
   // Logs go to stderr: stdout carries only the announcements other programs read.
   spdlog::set_default_logger(spdlog::stderr_color_mt("boxoffice"));
@@ -118,4 +116,17 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "boxoffice: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "boxoffice: unknown error\n");
+  }
+  return 1;
 }

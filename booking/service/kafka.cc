@@ -119,19 +119,30 @@ void Producer::on_delivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* m, void
 bool Producer::produce(const std::string& topic, int32_t partition, std::string_view key,
                        std::string_view value, Delivered delivered) {
   auto opaque = delivered ? std::make_unique<Delivered>(std::move(delivered)) : nullptr;
-  const rd_kafka_resp_err_t err = rd_kafka_producev(
-      rk_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
-      RD_KAFKA_V_KEY(key.data(), key.size()),
-      RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),  // NOLINT: copied
-      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(opaque.get()), RD_KAFKA_V_END);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return false;
+  std::array<rd_kafka_vu_t, 6> args{};
+  args[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+  args[0].u.cstr = topic.c_str();
+  args[1].vtype = RD_KAFKA_VTYPE_PARTITION;
+  args[1].u.i32 = partition;
+  args[2].vtype = RD_KAFKA_VTYPE_KEY;
+  args[2].u.mem = {const_cast<char*>(key.data()), key.size()};  // NOLINT: copied (F_COPY)
+  args[3].vtype = RD_KAFKA_VTYPE_VALUE;
+  args[3].u.mem = {const_cast<char*>(value.data()), value.size()};  // NOLINT: copied (F_COPY)
+  args[4].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+  args[4].u.i = RD_KAFKA_MSG_F_COPY;
+  args[5].vtype = RD_KAFKA_VTYPE_OPAQUE;
+  args[5].u.ptr = opaque.get();
+  rd_kafka_error_t* error = rd_kafka_produceva(rk_.get(), args.data(), args.size());
+  if (error != nullptr) {
+    rd_kafka_error_destroy(error);
+    return false;
+  }
   opaque.release();  // NOLINT(bugprone-unused-return-value): owned by the delivery report now
   return true;
 }
 
 bool Producer::flush(std::chrono::milliseconds timeout) {
-  return rd_kafka_flush(rk_.get(), static_cast<int>(timeout.count())) ==
-         RD_KAFKA_RESP_ERR_NO_ERROR;
+  return rd_kafka_flush(rk_.get(), static_cast<int>(timeout.count())) == RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
 // ---- Consumer
@@ -180,6 +191,7 @@ Result<std::unique_ptr<Consumer>, std::string> Consumer::subscribe(
   c->rk_ = std::move(*rk);
   rd_kafka_poll_set_consumer(c->rk_.get());
   std::vector<TopicPartition> wanted;
+  wanted.reserve(topics.size());
   for (const std::string& t : topics) wanted.push_back({t, RD_KAFKA_PARTITION_UA});
   const rd_kafka_resp_err_t err = rd_kafka_subscribe(c->rk_.get(), to_list(wanted).get());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -236,12 +248,12 @@ Result<int, std::string> Consumer::partition_count(const std::string& topic) {
             (md->topic_cnt == 1 ? rd_kafka_err2str(md->topics[0].err) : "no such topic");
   }
   rd_kafka_metadata_destroy(md);
-  if (count == 0) return unexpected(error.empty() ? "topic " + topic + " has no partitions" : error);
+  if (count == 0)
+    return unexpected(error.empty() ? "topic " + topic + " has no partitions" : error);
   return count;
 }
 
-Result<int64_t, std::string> Consumer::high_watermark(const std::string& topic,
-                                                      int32_t partition) {
+Result<int64_t, std::string> Consumer::high_watermark(const std::string& topic, int32_t partition) {
   int64_t low = 0, high = 0;
   const rd_kafka_resp_err_t err =
       rd_kafka_query_watermark_offsets(rk_.get(), topic.c_str(), partition, &low, &high, 5000);

@@ -79,13 +79,13 @@ void KafkaCommandBus::submit(Command cmd, std::chrono::milliseconds deadline, Do
   cmd.request_id = id;
   std::string bytes;
   encode_command(cmd, bytes);
-  const bool queued = producer_->produce(
-      config_.topics.commands, RD_KAFKA_PARTITION_UA, cmd.event_id, bytes,
-      [this, id](bool ok, std::string_view error) {
-        if (ok) return;
-        spdlog::warn("command bus: request {:016x} not stored: {}", id, error);
-        resolve(id, undecided(CommandOutcome::Status::kUnavailable));
-      });
+  const bool queued =
+      producer_->produce(config_.topics.commands, RD_KAFKA_PARTITION_UA, cmd.event_id, bytes,
+                         [this, id](bool ok, std::string_view error) {
+                           if (ok) return;
+                           spdlog::warn("command bus: request {:016x} not stored: {}", id, error);
+                           resolve(id, undecided(CommandOutcome::Status::kUnavailable));
+                         });
   if (!queued) resolve(id, undecided(CommandOutcome::Status::kUnavailable));
 }
 
@@ -121,12 +121,12 @@ void KafkaCommandBus::expire_overdue(Clock::time_point now) {
 }
 
 void KafkaCommandBus::listen() {
-  const uint64_t mine = uint64_t{config_.instance};
+  const auto mine = uint64_t{config_.instance};
   while (!stop_.load(std::memory_order_relaxed)) {
     kafka::MessagePtr m = listener_->poll(std::chrono::milliseconds(5));
     if (m && m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      auto batch = std::make_shared<const std::string>(static_cast<const char*>(m->payload),
-                                                       m->len);
+      auto batch =
+          std::make_shared<const std::string>(static_cast<const char*>(m->payload), m->len);
       auto decisions = decode_decision_batch(*batch);
       if (decisions && (decisions->front().request_id >> kInstanceShift) == mine) {
         const uint64_t id = decisions->front().request_id;

@@ -67,21 +67,21 @@ Result<std::unique_ptr<Relay>, std::string> Relay::create(RelayConfig config) {
   if (!producer) return unexpected(producer.error());
   r->producer_ = std::move(*producer);
   kafka::Settings settings = kafka::consumer_defaults(c.bootstrap);
-  settings.insert(settings.end(), {{"group.id", c.group},
-                                   {"session.timeout.ms", std::to_string(c.session_timeout.count())},
-                                   {"heartbeat.interval.ms", "1000"},
-                                   {"partition.assignment.strategy", "range"}});
+  settings.insert(settings.end(),
+                  {{"group.id", c.group},
+                   {"session.timeout.ms", std::to_string(c.session_timeout.count())},
+                   {"heartbeat.interval.ms", "1000"},
+                   {"partition.assignment.strategy", "range"}});
   Relay* raw = r.get();
-  auto consumer = kafka::Consumer::subscribe(
-      settings, {c.topics.delay},
-      {.on_assign = [](const auto& tps) { return tps; },
-       .on_revoke =
-           [raw](const auto& tps) {
-             for (const kafka::TopicPartition& tp : tps) {
-               raw->queue_.drop_partition(tp.partition);
-               raw->committed_.erase(tp.partition);
-             }
-           }});
+  auto consumer = kafka::Consumer::subscribe(settings, {c.topics.delay},
+                                             {.on_assign = [](const auto& tps) { return tps; },
+                                              .on_revoke =
+                                                  [raw](const auto& tps) {
+                                                    for (const kafka::TopicPartition& tp : tps) {
+                                                      raw->queue_.drop_partition(tp.partition);
+                                                      raw->committed_.erase(tp.partition);
+                                                    }
+                                                  }});
   if (!consumer) return unexpected(consumer.error());
   r->consumer_ = std::move(*consumer);
   return r;
@@ -91,8 +91,7 @@ Result<bool, std::string> Relay::forward_due() {
   std::vector<DelayQueue::Item> due = queue_.take_due(wall_ms());
   if (due.empty()) return true;
   for (const DelayQueue::Item& item : due) {
-    if (!producer_->produce(config_.topics.commands, RD_KAFKA_PARTITION_UA, item.key,
-                            item.value)) {
+    if (!producer_->produce(config_.topics.commands, RD_KAFKA_PARTITION_UA, item.key, item.value)) {
       return unexpected(std::string("relay: cannot queue an Expire"));
     }
   }
@@ -126,7 +125,8 @@ Result<bool, std::string> Relay::run(const std::atomic<bool>& stop) {
       } else {
         committed_.try_emplace(m->partition, -1);
         queue_.add({cmd->at_ms, m->partition, m->offset,
-                    m->key != nullptr ? std::string(static_cast<const char*>(m->key), m->key_len) : std::string(),
+                    m->key != nullptr ? std::string(static_cast<const char*>(m->key), m->key_len)
+                                      : std::string(),
                     std::string(value)});
         // Malformed messages are committed past with the next forward.
       }

@@ -86,11 +86,12 @@ Result<bool, std::string> SnapshotStore::save(int32_t partition, const StoredSna
   const std::string k = key(partition);
   const std::string offset = std::to_string(snapshot.next_offset);
   const std::string seq = std::to_string(snapshot.seq);
-  ReplyPtr r = command<7>(redis_.get(), {"EVAL", lua::script("booking/save_snapshot.lua"), "1",
-                                         k, offset, seq, snapshot.bytes});
+  ReplyPtr r = command<7>(redis_.get(), {"EVAL", lua::script("booking/save_snapshot.lua"), "1", k,
+                                         offset, seq, snapshot.bytes});
   if (!r) return unexpected("redis: " + std::string(redis_->errstr));
   if (r->type == REDIS_REPLY_ERROR) return unexpected("save_snapshot.lua: " + std::string(r->str));
-  if (r->type != REDIS_REPLY_INTEGER) return unexpected(std::string("save_snapshot.lua: bad reply"));
+  if (r->type != REDIS_REPLY_INTEGER)
+    return unexpected(std::string("save_snapshot.lua: bad reply"));
   return r->integer == 1;
 }
 

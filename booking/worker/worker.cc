@@ -43,10 +43,10 @@ Result<std::unique_ptr<Worker>, std::string> Worker::create(const Catalog& catal
   settings.insert(settings.end(), c.extra_consumer_settings.begin(),
                   c.extra_consumer_settings.end());
   Worker* raw = w.get();
-  auto consumer = kafka::Consumer::subscribe(
-      settings, {c.topics.commands},
-      {.on_assign = [raw](const auto& tps) { return raw->take(tps); },
-       .on_revoke = [raw](const auto& tps) { raw->give_up(tps); }});
+  auto consumer =
+      kafka::Consumer::subscribe(settings, {c.topics.commands},
+                                 {.on_assign = [raw](const auto& tps) { return raw->take(tps); },
+                                  .on_revoke = [raw](const auto& tps) { raw->give_up(tps); }});
   if (!consumer) return unexpected(consumer.error());
   w->consumer_ = std::move(*consumer);
   return w;
@@ -66,16 +66,16 @@ std::vector<kafka::TopicPartition> Worker::take(
       auto restored = Partition::restore(catalog_, (*stored)->bytes);
       if (!restored) {
         // Starting empty would sell seats the snapshot says are taken: refuse instead.
-        fatal_ = "partition " + std::to_string(tp.partition) + ": bad snapshot: " +
-                 restored.error();
+        fatal_ =
+            "partition " + std::to_string(tp.partition) + ": bad snapshot: " + restored.error();
         break;
       }
       owned.state = std::move(*restored);
       owned.next_offset = (*stored)->next_offset;
     }
     rearm(owned);
-    spdlog::info("worker: took partition {} at offset {} (seq {})", tp.partition,
-                 owned.next_offset, owned.state.last_seq());
+    spdlog::info("worker: took partition {} at offset {} (seq {})", tp.partition, owned.next_offset,
+                 owned.state.last_seq());
     start.push_back({tp.topic, tp.partition,
                      owned.next_offset > 0 ? owned.next_offset : RD_KAFKA_OFFSET_BEGINNING});
     owned_.insert_or_assign(tp.partition, std::move(owned));

@@ -28,7 +28,7 @@
 namespace boxoffice::booking {
 
 struct WorkerConfig {
-  std::string bootstrap;                 // Kafka bootstrap servers
+  std::string bootstrap;  // Kafka bootstrap servers
   std::string group = "boxoffice.workers";
   Topics topics;
   std::string redis_host = "127.0.0.1";  // where snapshots live

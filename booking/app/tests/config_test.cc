@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "booking/app/config.h"
+
+#include <gtest/gtest.h>
 
 namespace boxoffice::booking {
 namespace {

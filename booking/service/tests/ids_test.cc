@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "booking/service/ids.h"
+
+#include <gtest/gtest.h>
 
 namespace boxoffice::booking {
 namespace {
@@ -19,8 +19,8 @@ TEST(IdsTest, ReservationKeysRoundTrip) {
 }
 
 TEST(IdsTest, MalformedReservationKeysAreRejected) {
-  for (const char* bad : {"", "evt", ".5", "evt.", "evt.0a", "evt.5G", "evt.-5", "evt.A",
-                          "evt.12345678901234567"}) {
+  for (const char* bad :
+       {"", "evt", ".5", "evt.", "evt.0a", "evt.5G", "evt.-5", "evt.A", "evt.12345678901234567"}) {
     EXPECT_FALSE(parse_reservation_key(bad).has_value()) << bad;
   }
   EXPECT_TRUE(parse_reservation_key("evt.0").has_value());

@@ -1,5 +1,7 @@
 // The worker, the relay and the Kafka command bus together, against librdkafka's mock cluster
 // and a real redis-server (for snapshots).
+#include "booking/worker/worker.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -9,7 +11,6 @@
 #include "booking/core/wire.h"
 #include "booking/service/kafka_command_bus.h"
 #include "booking/worker/relay.h"
-#include "booking/worker/worker.h"
 #include "shared/redis/redis_process.h"
 
 namespace boxoffice::booking {
@@ -121,6 +122,7 @@ class WorkerTest : public ::testing::Test {
   // Every decision on the events topic so far, in partition order.
   std::vector<DecisionType> all_decisions() {
     std::vector<kafka::TopicPartition> from;
+    from.reserve(2);
     for (int32_t p = 0; p < 2; ++p) from.push_back({topics_.events, p, RD_KAFKA_OFFSET_BEGINNING});
     auto reader = kafka::Consumer::assign(kafka::consumer_defaults(cluster_->bootstrap()), from);
     EXPECT_TRUE(reader);
