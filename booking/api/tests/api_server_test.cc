@@ -61,7 +61,7 @@ class ApiServerTest : public ::testing::Test {
       return "https://pay.test/checkout/" + std::string(rid) + "?user=" + std::string(user) +
              "&amount=" + std::to_string(cents) + "&currency=" + std::string(currency);
     };
-    config_.fetch_payment = [this](std::string provider, std::string payment_id,
+    config_.fetch_payment = [this](const std::string& provider, const std::string& payment_id,
                                    std::function<void(ProviderPayment)> done) {
       ProviderPayment p;
       {
@@ -311,6 +311,7 @@ TEST_F(ApiServerTest, SeatMapStampedeCostsOneRedisRead) {
   config_.seat_map_cache_ttl = 60s;
   HttpTestClient& c = start();
   std::vector<std::thread> fans;
+  fans.reserve(16);
   std::atomic<int> ok{0};
   for (int i = 0; i < 16; ++i) {
     fans.emplace_back([&] {
@@ -429,6 +430,7 @@ TEST_F(ApiServerTest, Waitlists) {
   HttpTestClient& c = start();
   const std::string rid = reserve("A-1-1", "u1");
   const std::string wl = "/events/evt_small/seats/A-1-1/waitlist";
+  expect_refused(c.post(wl, "", as("u1")), 409, "already_holder");
   expect_refused(c.post("/events/evt_small/seats/A-1-2/waitlist", "", as("u2")), 409,
                  "seat_available");
   HttpResult joined = c.post(wl, R"({"user_id":"u2"})");
@@ -497,6 +499,8 @@ TEST_F(ApiServerTest, ConfirmAsksTheProviderFirst) {
   EXPECT_EQ(c.get("/users/nobody/bookings").json()["bookings"].size(), 0U);
   expect_refused(c.get("/users/u1/bookings?per_page=0"), 400, "bad_query");
   EXPECT_EQ(c.get("/reservations/" + rid).json()["status"], "confirmed");
+  expect_refused(c.post("/reservations/" + rid + "/cancel", "", as("u1")), 409, "already_booked");
+  expect_refused(c.post("/events/evt_small/seats/A-1-1/waitlist", "", as("u3")), 409, "seat_sold");
 }
 
 TEST_F(ApiServerTest, PaymentAfterTheHoldEndedIsRefunded) {
@@ -605,6 +609,18 @@ TEST_F(ApiServerTest, SeatHistoryAndStatusAtAnInstant) {
   expect_refused(c.get(url + "?at=noon"), 400, "bad_query");
   expect_refused(c.get("/events/evt_small/seats/Q-1-1/history"), 404, "unknown_seat");
   EXPECT_EQ(c.get("/events/evt_small/seats/A-2-1/history").json()["history"].size(), 0U);
+}
+
+TEST_F(ApiServerTest, AnUnreadableReadModelIsAnInternalError) {
+  HttpTestClient& c = start();
+  ASSERT_EQ(redis_->command({"RPUSH", "bx:audit:evt_small:0", "{not json"})->integer(), 1);
+  expect_refused(c.get("/events/evt_small/seats/A-1-1/history"), 500, "internal");
+  ASSERT_EQ(redis_->command({"SET", "bx:res:evt_small.1", "a string, not a hash"})->str(), "OK");
+  expect_refused(c.get("/reservations/evt_small.1"), 500, "internal");
+  ASSERT_EQ(redis_->command({"RPUSH", "bx:req:0001000000000001", "[]"})->integer(), 1);
+  expect_refused(c.get("/requests/0001000000000001"), 500, "internal");
+  const std::string m = c.get("/metrics").body;
+  EXPECT_NE(m.find("boxoffice_api_redis_errors_total 1\n"), std::string::npos) << m;
 }
 
 // --- Live updates ----------------------------------------------------------------------------

@@ -83,7 +83,7 @@ TEST(DecisionJsonTest, ListsKeepTheirStringsAlive) {
   std::vector<std::string> jsons;
   for (int i = 0; i < 100; ++i) {
     Decision d = held();
-    d.seq = static_cast<uint64_t>(i + 1);
+    d.seq = static_cast<uint64_t>(i) + 1;
     const std::string user =
         "a-user-name-longer-than-small-string-optimisation-" + std::to_string(i);
     d.user_id = user;

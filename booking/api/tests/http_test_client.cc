@@ -147,9 +147,15 @@ SseReader::SseReader(uint16_t port, const std::string& target,
                      const std::map<std::string, std::string>& headers) {
   fd_ = connect_to(port);
   if (fd_ < 0) return;
-  std::string req =
-      "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
-  for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
+  std::string req = "GET ";
+  req += target;
+  req += " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
+  for (const auto& [k, v] : headers) {
+    req += k;
+    req += ": ";
+    req += v;
+    req += "\r\n";
+  }
   req += "\r\n";
   send_all(fd_, req);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

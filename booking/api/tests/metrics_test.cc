@@ -10,8 +10,8 @@ namespace {
 
 TEST(MetricsTest, RendersTheExpositionFormat) {
   MetricsRegistry r;
-  Counter& ok = r.counter("req_total", "Requests", "route=\"a\",status=\"200\"");
-  r.counter("req_total", "", "route=\"a\",status=\"500\"", /*hide_when_zero=*/true);
+  Counter& ok = r.counter("req_total", "Requests", R"(route="a",status="200")");
+  r.counter("req_total", "", R"(route="a",status="500")", /*hide_when_zero=*/true);
   Gauge& g = r.gauge("in_flight", "In flight");
   const double bounds[] = {0.001, 0.01};
   Histogram& h = r.histogram("latency_seconds", "Latency", "route=\"a\"", bounds);
@@ -42,6 +42,7 @@ TEST(MetricsTest, CountersAreSafeAcrossThreads) {
   MetricsRegistry r;
   Counter& c = r.counter("c", "c");
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 10'000; ++i) c.inc();

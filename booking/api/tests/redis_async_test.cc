@@ -99,7 +99,7 @@ TEST_F(RedisAsyncTest, RepliesOfEveryType) {
 }
 
 TEST_F(RedisAsyncTest, ArgumentsAreBinarySafeAndLargeRepliesArriveWhole) {
-  const std::string key("k\0ey with spaces\r\n", 19);
+  const std::string key("k\0ey with spaces\r\n", 18);
   std::string big(300'000, '\0');  // many reads of 16 KB each
   for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 7);
   ASSERT_FALSE(run({"SET", key, big})->is_error());
@@ -129,15 +129,15 @@ TEST_F(RedisAsyncTest, ManyThreadsEveryCallbackOnce) {
   std::atomic<int> answered{0};
   std::atomic<int> wrong{0};
   std::vector<std::thread> senders;
+  senders.reserve(4);
   for (int t = 0; t < 4; ++t) {
-    senders.emplace_back([&, t] {
+    senders.emplace_back([&] {
       for (int i = 0; i < 500; ++i) {
         c.command({"INCR", "counter"}, [&](RedisResult r) {
           if (!r || r->type != RedisReply::Type::kInteger) ++wrong;
           ++answered;
         });
       }
-      (void)t;
     });
   }
   for (auto& s : senders) s.join();

@@ -45,8 +45,7 @@ Command ReceivedCommand::view() const {
   return c;
 }
 
-TestBus::TestBus(const Catalog& catalog, uint16_t redis_port)
-    : catalog_(catalog), partition_(catalog) {
+TestBus::TestBus(const Catalog& catalog, uint16_t redis_port) : partition_(catalog) {
   auto projector = Projector::connect(catalog, "127.0.0.1", redis_port);
   if (!projector) throw std::runtime_error("projector: " + projector.error());
   projector_ = std::make_unique<Projector>(std::move(projector).value());
@@ -135,6 +134,7 @@ std::vector<DecisionType> TestBus::inject(const Command& cmd) {
   auto result = types.get_future();
   job.observe = [&types](const std::vector<Decision>& decisions) {
     std::vector<DecisionType> t;
+    t.reserve(decisions.size());
     for (const Decision& d : decisions) t.push_back(d.type);
     types.set_value(std::move(t));
   };

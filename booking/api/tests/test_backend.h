@@ -73,7 +73,6 @@ class TestBus final : public CommandBus {
   void apply(Job& job);
   void enqueue(Job job);
 
-  const Catalog& catalog_;
   Partition partition_;
   std::unique_ptr<Projector> projector_;
   mutable std::mutex mu_;

@@ -643,8 +643,7 @@ TEST(WireTest, DecisionBatchErrors) {
   std::string empty;
   encode_decision_batch({}, empty);
   EXPECT_EQ(decode_decision_batch(empty).error().what, "batch size out of range");
-  EXPECT_EQ(decode_decision_batch(encoded(sample(DecisionType::kHeld))).error().what,
-            "wrong kind");
+  EXPECT_EQ(decode_decision_batch(encoded(sample(DecisionType::kHeld))).error().what, "wrong kind");
   std::string bad = bytes;
   bad.back() = static_cast<char>(0xFF);  // the held decision's last byte: a broken varint
   EXPECT_FALSE(decode_decision_batch(bad).has_value());
