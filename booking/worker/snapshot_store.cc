@@ -1,6 +1,5 @@
 #include "booking/worker/snapshot_store.h"
 
-#include <array>
 #include <charconv>
 #include <string_view>
 
@@ -8,23 +7,6 @@
 
 namespace boxoffice::booking {
 namespace {
-
-struct FreeReply {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using ReplyPtr = std::unique_ptr<redisReply, FreeReply>;
-
-template <size_t N>
-ReplyPtr command(redisContext* c, const std::array<std::string_view, N>& argv) {
-  std::array<const char*, N> ptrs{};
-  std::array<size_t, N> lens{};
-  for (size_t i = 0; i < N; ++i) {
-    ptrs[i] = argv[i].data();
-    lens[i] = argv[i].size();
-  }
-  return ReplyPtr(
-      static_cast<redisReply*>(redisCommandArgv(c, static_cast<int>(N), ptrs.data(), lens.data())));
-}
 
 template <class T>
 bool parse_int(std::string_view s, T& out) {
@@ -38,61 +20,48 @@ std::string key(int32_t partition) { return "bx:snap:" + std::to_string(partitio
 
 Result<std::unique_ptr<SnapshotStore>, std::string> SnapshotStore::connect(const std::string& host,
                                                                            uint16_t port) {
-  std::unique_ptr<SnapshotStore> s(new SnapshotStore());
-  s->host_ = host;
-  s->port_ = port;
-  auto ok = s->reconnect_if_broken();
-  if (!ok) return unexpected(ok.error());
-  return s;
+  auto client = redis::SyncClient::connect(host, port);
+  if (!client)
+    return unexpected("redis " + host + ":" + std::to_string(port) + ": " + client.error());
+  return std::unique_ptr<SnapshotStore>(new SnapshotStore(std::move(*client)));
 }
 
 Result<bool, std::string> SnapshotStore::reconnect_if_broken() {
-  if (redis_ && redis_->err == 0) return true;
-  const timeval timeout{5, 0};
-  redis_.reset(redisConnectWithTimeout(host_.c_str(), port_, timeout));
-  if (!redis_) return unexpected(std::string("redis: out of memory"));
-  if (redis_->err != 0) {
-    return unexpected("redis " + host_ + ":" + std::to_string(port_) + ": " + redis_->errstr);
-  }
+  if (redis_.healthy()) return true;
+  auto ok = redis_.reconnect();
+  if (!ok) return unexpected("redis: " + ok.error());
   return true;
 }
 
 Result<std::optional<StoredSnapshot>, std::string> SnapshotStore::load(int32_t partition) {
-  auto ok = reconnect_if_broken();
-  if (!ok) return unexpected(ok.error());
+  if (auto ok = reconnect_if_broken(); !ok) return unexpected(ok.error());
   const std::string k = key(partition);
-  ReplyPtr r = command<5>(redis_.get(), {"HMGET", k, "offset", "seq", "bytes"});
-  if (!r) return unexpected("redis: " + std::string(redis_->errstr));
-  if (r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
-    return unexpected("redis: unexpected reply to HMGET " + k);
-  }
-  if (r->element[0]->type == REDIS_REPLY_NIL) return std::optional<StoredSnapshot>();
+  auto r = redis_.command({"HMGET", k, "offset", "seq", "bytes"});
+  if (!r) return unexpected("redis: " + r.error());
+  if (!r->is_array() || r->size() != 3) return unexpected("redis: unexpected reply to HMGET " + k);
+  if ((*r)[0].is_nil()) return std::optional<StoredSnapshot>();
   StoredSnapshot s;
   for (size_t i = 0; i < 3; ++i) {
-    if (r->element[i]->type != REDIS_REPLY_STRING) return unexpected(k + ": incomplete snapshot");
+    if (!(*r)[i].is_string()) return unexpected(k + ": incomplete snapshot");
   }
-  const std::string_view offset(r->element[0]->str, r->element[0]->len);
-  const std::string_view seq(r->element[1]->str, r->element[1]->len);
-  if (!parse_int(offset, s.next_offset) || !parse_int(seq, s.seq)) {
+  if (!parse_int((*r)[0].str(), s.next_offset) || !parse_int((*r)[1].str(), s.seq)) {
     return unexpected(k + ": malformed offset or seq");
   }
-  s.bytes.assign(r->element[2]->str, r->element[2]->len);
+  s.bytes = std::string((*r)[2].str());
   return std::optional<StoredSnapshot>(std::move(s));
 }
 
 Result<bool, std::string> SnapshotStore::save(int32_t partition, const StoredSnapshot& snapshot) {
-  auto ok = reconnect_if_broken();
-  if (!ok) return unexpected(ok.error());
+  if (auto ok = reconnect_if_broken(); !ok) return unexpected(ok.error());
   const std::string k = key(partition);
   const std::string offset = std::to_string(snapshot.next_offset);
   const std::string seq = std::to_string(snapshot.seq);
-  ReplyPtr r = command<7>(redis_.get(), {"EVAL", lua::script("booking/save_snapshot.lua"), "1", k,
-                                         offset, seq, snapshot.bytes});
-  if (!r) return unexpected("redis: " + std::string(redis_->errstr));
-  if (r->type == REDIS_REPLY_ERROR) return unexpected("save_snapshot.lua: " + std::string(r->str));
-  if (r->type != REDIS_REPLY_INTEGER)
-    return unexpected(std::string("save_snapshot.lua: bad reply"));
-  return r->integer == 1;
+  auto r = redis_.command(
+      {"EVAL", lua::script("booking/save_snapshot.lua"), "1", k, offset, seq, snapshot.bytes});
+  if (!r) return unexpected("redis: " + r.error());
+  if (r->is_error()) return unexpected("save_snapshot.lua: " + std::string(r->str()));
+  if (!r->is_integer()) return unexpected(std::string("save_snapshot.lua: bad reply"));
+  return r->integer() == 1;
 }
 
 }  // namespace boxoffice::booking

@@ -3,13 +3,12 @@
 // never overwrite a newer snapshot.
 #pragma once
 
-#include <hiredis/hiredis.h>
-
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "shared/redis/sync_client.h"
 #include "shared/result.h"
 
 namespace boxoffice::booking {
@@ -30,13 +29,9 @@ class SnapshotStore {
   Result<bool, std::string> save(int32_t partition, const StoredSnapshot& snapshot);
 
  private:
-  struct Free {
-    void operator()(redisContext* c) const { redisFree(c); }
-  };
+  explicit SnapshotStore(redis::SyncClient client) : redis_(std::move(client)) {}
   Result<bool, std::string> reconnect_if_broken();
-  std::string host_;
-  uint16_t port_ = 0;
-  std::unique_ptr<redisContext, Free> redis_;
+  redis::SyncClient redis_;
 };
 
 }  // namespace boxoffice::booking
