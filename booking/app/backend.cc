@@ -109,6 +109,7 @@ Backend::~Backend() {
   for (std::thread& t : threads_) {
     if (t.joinable()) t.join();
   }
+  while (!parts_.empty()) parts_.pop_back();
 }
 
 Result<bool, std::string> Backend::finish() {
@@ -116,7 +117,8 @@ Result<bool, std::string> Backend::finish() {
     if (t.joinable()) t.join();
   }
   threads_.clear();
-  parts_.clear();
+  // Newest first: a part may use an older one (the provider client its io_context).
+  while (!parts_.empty()) parts_.pop_back();
   cluster_.reset();
   redis_.reset();
   std::lock_guard lock(mu_);

@@ -50,7 +50,8 @@ class Backend {
   Catalog catalog_;
   std::optional<redis::RedisProcess> redis_;
   std::unique_ptr<kafka::MockCluster> cluster_;
-  std::vector<std::shared_ptr<void>> parts_;  // components, destroyed after their threads
+  // Components, destroyed after their threads, newest first.
+  std::vector<std::shared_ptr<void>> parts_;
   std::vector<std::thread> threads_;
   std::mutex mu_;
   std::string failure_;

@@ -13,7 +13,8 @@ TEST(IdsTest, ReservationKeysRoundTrip) {
   EXPECT_EQ(ref->event_id, "evt_hamlet");
   EXPECT_EQ(ref->id, 0x50000000au);
   // Event ids may contain dots: the id is after the last one.
-  auto dotted = parse_reservation_key(reservation_key("a.b", 7));
+  const std::string dotted_key = reservation_key("a.b", 7);
+  auto dotted = parse_reservation_key(dotted_key);
   ASSERT_TRUE(dotted.has_value());
   EXPECT_EQ(dotted->event_id, "a.b");
 }
