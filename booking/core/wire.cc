@@ -323,6 +323,7 @@ Result<std::vector<Decision>, WireError> decode_decision_batch(std::string_view 
   if (kind != kBatchKind) return unexpected(WireError{"wrong kind", 1});
   uint64_t count = 0;
   if (!r.varint(count)) return unexpected(WireError{"truncated varint", 2});
+  if (at() - 2 != varint_size(count)) return unexpected(WireError{"non-canonical varint", 2});
   if (count == 0 || count > kMaxBatchDecisions) {
     return unexpected(WireError{"batch size out of range", 2});
   }

@@ -33,5 +33,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   round_trip(input, decode_command, boxoffice::booking::encode_command);
   round_trip(input, decode_decision, boxoffice::booking::encode_decision);
+  round_trip(input, boxoffice::booking::decode_decision_batch,
+             [](const std::vector<boxoffice::booking::Decision>& batch, std::string& out) {
+               boxoffice::booking::encode_decision_batch(batch, out);
+             });
   return 0;
 }
