@@ -433,11 +433,11 @@ Awaitable<Response> ServerImpl::dispatch(const RequestContext& rc) {
     case RouteId::kEventStream:
       break;  // handled by the session: it takes over the connection
     case RouteId::kReserveSeats:
-      co_return co_await reserve_seats(rc);
+      co_return co_await reserve(rc, ReserveKind::kSeats);
     case RouteId::kReserveBest:
-      co_return co_await reserve_best(rc);
+      co_return co_await reserve(rc, ReserveKind::kBest);
     case RouteId::kReserveSeat:
-      co_return co_await reserve_seat(rc);
+      co_return co_await reserve(rc, ReserveKind::kSeat);
     case RouteId::kJoinWaitlist:
       co_return co_await waitlist_change(rc, CommandType::kJoinWaitlist);
     case RouteId::kLeaveWaitlist:

@@ -54,6 +54,9 @@ struct WebhookRejection {
 using VerifyWebhookFn = std::function<Result<WebhookPayment, WebhookRejection>(
     std::string_view body, std::string_view signature)>;
 
+using VerifyAdmissionFn = std::function<Result<std::string, HttpError>(
+    std::string_view authorization, std::string_view event_id)>;
+
 struct ApiConfig {
   std::string host = "127.0.0.1";
   uint16_t port = 0;                                   // 0 = any free port (see ApiServer::port())
@@ -72,6 +75,9 @@ struct ApiConfig {
   PaymentUrlFn payment_url;         // empty: answers carry no payment_url
   FetchPaymentFn fetch_payment;     // empty: confirm answers 503 payment_provider_unavailable
   VerifyWebhookFn verify_webhook;   // empty: webhooks answer 503
+  // Checks a write's admission token ("Authorization: Bearer ...") for the event and answers
+  // its subject, or the error to send. Empty: writes take X-Boxoffice-User or user_id as is.
+  VerifyAdmissionFn verify_admission;
   std::function<bool()> ready;      // the command bus can take commands (/readyz); empty = yes
   std::function<int64_t()> now_ms;  // wall clock for commands' at_ms; empty = system clock
 };

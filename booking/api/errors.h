@@ -27,7 +27,10 @@ enum class ApiErrc : uint8_t {
   kBadSignature,                // 400 webhook signature does not verify
   kBadWebhook,                  // 400 webhook body is not a payment event
   kIdentityRequired,            // 401 a write without X-Boxoffice-User or user_id
+  kAdmissionRequired,           // 401 a write without the gate's admission token
   kPaymentNotSucceeded,         // 402 the provider has not taken the money
+  kInvalidAdmission,            // 403 the admission token does not verify for this event
+  kIdentityMismatch,            // 403 the token's subject is not the user the request names
   kNotFound,                    // 404 no such route
   kUnknownSection,              // 404 section not in the event
   kUnknownPayment,              // 404 the provider does not know the payment

@@ -198,9 +198,13 @@ class ServerImpl {
   HttpError redis_failure(const RedisResult& r);
 
   // server_writes.cc
-  Awaitable<Response> reserve_seat(const RequestContext& rc);
-  Awaitable<Response> reserve_seats(const RequestContext& rc);
-  Awaitable<Response> reserve_best(const RequestContext& rc);
+  enum class ReserveKind : uint8_t { kSeat, kSeats, kBest };
+  Awaitable<Response> reserve(const RequestContext& rc, ReserveKind kind);
+  // Who makes a write for event_id: the admission token's subject when booking checks tokens,
+  // else the identity header or the body's user_id.
+  Result<std::string, HttpError> writer_identity(const RequestContext& rc,
+                                                 std::string_view event_id,
+                                                 const boost::json::object& body);
   Awaitable<Response> waitlist_change(const RequestContext& rc, CommandType type);
   Awaitable<Response> cancel_reservation(const RequestContext& rc);
   Awaitable<Response> confirm_booking(const RequestContext& rc);

@@ -49,40 +49,39 @@ Response ServerImpl::outcome_response(const CommandOutcome& outcome, std::string
   return decided_response(context, outcome.decisions, user);
 }
 
-Awaitable<Response> ServerImpl::reserve_seat(const RequestContext& rc) {
-  auto event = find_event(catalog_, rc.route.param("event_id"));
-  if (!event) co_return error_response(event.error());
-  auto body = parse_body(rc.http.body());
-  if (!body) co_return error_response(body.error());
-  auto user = require_identity(rc.header(kIdentityHeader), *body);
-  if (!user) co_return error_response(user.error());
-  auto command = reserve_seat_command(**event, rc.route.param("seat_id"), *user, now_ms());
-  if (!command) co_return error_response(command.error());
-  const CommandOutcome outcome = co_await submit(*command);
-  co_return outcome_response(outcome, *user);
+Result<std::string, HttpError> ServerImpl::writer_identity(const RequestContext& rc,
+                                                          std::string_view event_id,
+                                                          const boost::json::object& body) {
+  auto claimed = require_identity(rc.header(kIdentityHeader), body);
+  if (!config_.verify_admission) return claimed;
+  // Booking checks the gate's admission token too: a write that bypassed the gate has none.
+  auto subject = config_.verify_admission(rc.header("Authorization"), event_id);
+  if (!subject) return subject;
+  if (claimed && *claimed != *subject) {
+    return unexpected(api_error(ApiErrc::kIdentityMismatch,
+                                "the admission token was issued to another user"));
+  }
+  return subject;
 }
 
-Awaitable<Response> ServerImpl::reserve_seats(const RequestContext& rc) {
+Awaitable<Response> ServerImpl::reserve(const RequestContext& rc, ReserveKind kind) {
   auto event = find_event(catalog_, rc.route.param("event_id"));
   if (!event) co_return error_response(event.error());
   auto body = parse_body(rc.http.body());
   if (!body) co_return error_response(body.error());
-  auto user = require_identity(rc.header(kIdentityHeader), *body);
+  auto user = writer_identity(rc, (*event)->id, *body);
   if (!user) co_return error_response(user.error());
-  auto command = reserve_seats_command(**event, *body, *user, now_ms());
-  if (!command) co_return error_response(command.error());
-  const CommandOutcome outcome = co_await submit(*command);
-  co_return outcome_response(outcome, *user);
-}
-
-Awaitable<Response> ServerImpl::reserve_best(const RequestContext& rc) {
-  auto event = find_event(catalog_, rc.route.param("event_id"));
-  if (!event) co_return error_response(event.error());
-  auto body = parse_body(rc.http.body());
-  if (!body) co_return error_response(body.error());
-  auto user = require_identity(rc.header(kIdentityHeader), *body);
-  if (!user) co_return error_response(user.error());
-  auto command = reserve_best_command(**event, *body, *user, now_ms());
+  auto command = [&] {
+    switch (kind) {
+      case ReserveKind::kSeat:
+        return reserve_seat_command(**event, rc.route.param("seat_id"), *user, now_ms());
+      case ReserveKind::kSeats:
+        return reserve_seats_command(**event, *body, *user, now_ms());
+      case ReserveKind::kBest:
+        break;
+    }
+    return reserve_best_command(**event, *body, *user, now_ms());
+  }();
   if (!command) co_return error_response(command.error());
   const CommandOutcome outcome = co_await submit(*command);
   co_return outcome_response(outcome, *user);
@@ -95,11 +94,13 @@ Awaitable<Response> ServerImpl::waitlist_change(const RequestContext& rc, Comman
   if (!seat) co_return error_response(seat.error());
   auto body = parse_body(rc.http.body());
   if (!body) co_return error_response(body.error());
-  auto user = require_identity(rc.header(kIdentityHeader), *body);
   // DELETE usually has no body: the query may name the user instead.
-  if (!user && type == CommandType::kLeaveWaitlist && body->empty()) {
-    user = require_identity("", query_value(rc.query, "user_id").value_or(""));
+  if (type == CommandType::kLeaveWaitlist && body->empty()) {
+    if (auto q = query_value(rc.query, "user_id"); q && !q->empty()) {
+      (*body)["user_id"] = *q;
+    }
   }
+  auto user = writer_identity(rc, (*event)->id, *body);
   if (!user) co_return error_response(user.error());
   const OwnedCommand command = waitlist_command(type, **event, *seat, *user, now_ms());
   const CommandOutcome outcome = co_await submit(command);
@@ -114,7 +115,7 @@ Awaitable<Response> ServerImpl::cancel_reservation(const RequestContext& rc) {
   if (!event) co_return error_response(event.error());
   auto body = parse_body(rc.http.body());
   if (!body) co_return error_response(body.error());
-  auto user = require_identity(rc.header(kIdentityHeader), *body);
+  auto user = writer_identity(rc, ref->event_id, *body);
   if (!user) co_return error_response(user.error());
   const OwnedCommand command = reservation_command(CommandType::kCancel, *ref, *user, now_ms());
   const CommandOutcome outcome = co_await submit(command);
@@ -129,7 +130,7 @@ Awaitable<Response> ServerImpl::confirm_booking(const RequestContext& rc) {
   if (!event) co_return error_response(event.error());
   auto body = parse_body(rc.http.body());
   if (!body) co_return error_response(body.error());
-  auto user = require_identity(rc.header(kIdentityHeader), *body);
+  auto user = writer_identity(rc, ref->event_id, *body);
   if (!user) co_return error_response(user.error());
   auto request = parse_confirm_request(*body);
   if (!request) co_return error_response(request.error());

@@ -1,0 +1,91 @@
+#include "shared/http/request_target.h"
+
+#include "shared/http/percent.h"
+
+namespace boxoffice::http {
+namespace {
+
+// Bytes never allowed raw in a request target: controls, space, DEL, '#' (fragments are not
+// sent) and anything non-ASCII (must be percent-encoded).
+bool bad_raw_byte(unsigned char c) { return c <= 0x20 || c >= 0x7f || c == '#'; }
+
+// Decoded path bytes must not smuggle controls into routing, logs or the upstream.
+bool bad_decoded_path_byte(unsigned char c) { return c < 0x20 || c == 0x7f; }
+
+}  // namespace
+
+std::string_view errc_code(Errc e) {
+  switch (e) {
+    case Errc::kNotOriginForm:
+      return "not_origin_form";
+    case Errc::kTooLong:
+      return "too_long";
+    case Errc::kBadByte:
+      return "bad_byte";
+    case Errc::kBadEscape:
+      return "bad_escape";
+    case Errc::kDotSegment:
+      return "dot_segment";
+    case Errc::kEmptySegment:
+      return "empty_segment";
+    case Errc::kEncodedSlash:
+      return "encoded_slash";
+  }
+  return "unknown";
+}
+
+std::optional<std::string_view> RequestTarget::query(std::string_view key) const {
+  for (const auto& [k, v] : params) {
+    if (k == key) return std::string_view(v);
+  }
+  return std::nullopt;
+}
+
+Result<RequestTarget, Errc> parse_request_target(std::string_view target) {
+  if (target.size() > kMaxRequestTargetBytes) return unexpected(Errc::kTooLong);
+  if (target.empty() || target[0] != '/') return unexpected(Errc::kNotOriginForm);
+  for (const char c : target) {
+    if (bad_raw_byte(static_cast<unsigned char>(c))) return unexpected(Errc::kBadByte);
+  }
+  const size_t qmark = target.find('?');
+  const std::string_view raw_path = target.substr(0, qmark);
+  std::string_view raw_query =
+      qmark == std::string_view::npos ? std::string_view() : target.substr(qmark + 1);
+
+  RequestTarget out;
+  out.path.reserve(raw_path.size());
+  out.path.push_back('/');
+  std::string_view rest = raw_path.substr(1);
+  while (!rest.empty()) {
+    const size_t slash = rest.find('/');
+    const std::string_view raw_segment = rest.substr(0, slash);
+    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+    if (raw_segment.empty()) return unexpected(Errc::kEmptySegment);
+    std::optional<std::string> segment = percent_decode(raw_segment, false);
+    if (!segment) return unexpected(Errc::kBadEscape);
+    for (const char c : *segment) {
+      if (c == '/') return unexpected(Errc::kEncodedSlash);
+      if (bad_decoded_path_byte(static_cast<unsigned char>(c))) return unexpected(Errc::kBadByte);
+    }
+    if (*segment == "." || *segment == "..") return unexpected(Errc::kDotSegment);
+    out.path.append(*segment);
+    if (slash != std::string_view::npos) out.path.push_back('/');
+    out.segments.push_back(std::move(*segment));
+  }
+
+  while (!raw_query.empty()) {
+    const size_t amp = raw_query.find('&');
+    const std::string_view pair = raw_query.substr(0, amp);
+    raw_query = amp == std::string_view::npos ? std::string_view() : raw_query.substr(amp + 1);
+    if (pair.empty()) continue;
+    const size_t eq = pair.find('=');
+    std::optional<std::string> key = percent_decode(pair.substr(0, eq), true);
+    std::optional<std::string> value = percent_decode(
+        eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+    if (!key || !value) return unexpected(Errc::kBadEscape);
+    out.params.emplace_back(std::move(*key), std::move(*value));
+  }
+  return out;
+}
+
+}  // namespace boxoffice::http

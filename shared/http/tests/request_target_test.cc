@@ -1,0 +1,111 @@
+#include "shared/http/request_target.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "shared/http/percent.h"
+
+namespace boxoffice::http {
+namespace {
+
+TEST(PercentDecode, DecodesEscapesOfEitherCase) {
+  EXPECT_EQ(percent_decode("a%20b%2fc%2F", false), "a b/c/");
+  EXPECT_EQ(percent_decode("a+b", false), "a+b");
+  EXPECT_EQ(percent_decode("a+b", true), "a b");
+  EXPECT_EQ(percent_decode("%e2%82%AC", false), "\xe2\x82\xac");
+  EXPECT_EQ(percent_decode("", false), "");
+}
+
+TEST(PercentDecode, RejectsBadEscapesAndNul) {
+  EXPECT_FALSE(percent_decode("%", false));
+  EXPECT_FALSE(percent_decode("%4", false));
+  EXPECT_FALSE(percent_decode("abc%g0", false));
+  EXPECT_FALSE(percent_decode("%00", false));
+  EXPECT_FALSE(percent_decode(std::string_view("a\0b", 3), false));
+}
+
+TEST(RequestTarget, SplitsPathSegmentsAndQuery) {
+  auto t = parse_request_target("/queue/e%2D1/status?user_id=u+1&x=%26&flag&&x=2");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->path, "/queue/e-1/status");
+  ASSERT_EQ(t->segments.size(), 3U);
+  EXPECT_EQ(t->segments[0], "queue");
+  EXPECT_EQ(t->segments[1], "e-1");
+  EXPECT_EQ(t->segments[2], "status");
+  ASSERT_EQ(t->params.size(), 4U);
+  EXPECT_EQ(t->query("user_id"), "u 1");
+  EXPECT_EQ(t->query("x"), "&");  // the first of repeated keys
+  EXPECT_EQ(t->query("flag"), "");
+  EXPECT_FALSE(t->query("missing"));
+}
+
+TEST(RequestTarget, RootAndTrailingSlash) {
+  auto root = parse_request_target("/");
+  ASSERT_TRUE(root);
+  EXPECT_EQ(root->path, "/");
+  EXPECT_TRUE(root->segments.empty());
+  auto trailing = parse_request_target("/a/b/");
+  ASSERT_TRUE(trailing);
+  EXPECT_EQ(trailing->path, "/a/b/");
+  EXPECT_EQ(trailing->segments, (std::vector<std::string>{"a", "b"}));
+  auto query_only = parse_request_target("/?a=1");
+  ASSERT_TRUE(query_only);
+  EXPECT_TRUE(query_only->segments.empty());
+  EXPECT_EQ(query_only->query("a"), "1");
+}
+
+TEST(RequestTarget, KeepsDecodedQueryBytes) {
+  auto t = parse_request_target("/a?q=%0Aline&e=a%3Db");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->query("q"), "\nline");
+  EXPECT_EQ(t->query("e"), "a=b");
+}
+
+void expect_error(std::string_view target, Errc want) {
+  auto t = parse_request_target(target);
+  ASSERT_FALSE(t) << target;
+  EXPECT_EQ(t.error(), want) << target << " gave " << errc_code(t.error());
+}
+
+TEST(RequestTarget, Rejects) {
+  expect_error("", Errc::kNotOriginForm);
+  expect_error("*", Errc::kNotOriginForm);
+  expect_error("http://x/a", Errc::kNotOriginForm);
+  expect_error("/" + std::string(kMaxRequestTargetBytes, 'a'), Errc::kTooLong);
+  expect_error("/a b", Errc::kBadByte);
+  expect_error("/a\tb", Errc::kBadByte);
+  expect_error("/a\x7f", Errc::kBadByte);
+  expect_error("/caf\xc3\xa9", Errc::kBadByte);
+  expect_error("/a#frag", Errc::kBadByte);
+  expect_error("/a%0Ab", Errc::kBadByte);
+  expect_error("/a%zz", Errc::kBadEscape);
+  expect_error("/a%2", Errc::kBadEscape);
+  expect_error("/a%00", Errc::kBadEscape);
+  expect_error("/a?x=%", Errc::kBadEscape);
+  expect_error("/a?%00=1", Errc::kBadEscape);
+  expect_error("/a/../b", Errc::kDotSegment);
+  expect_error("/a/./b", Errc::kDotSegment);
+  expect_error("/..", Errc::kDotSegment);
+  expect_error("/a/%2e%2E/b", Errc::kDotSegment);
+  expect_error("/a//b", Errc::kEmptySegment);
+  expect_error("//", Errc::kEmptySegment);
+  expect_error("/a%2Fb", Errc::kEncodedSlash);
+}
+
+TEST(RequestTarget, LimitIsInclusive) {
+  EXPECT_TRUE(parse_request_target("/" + std::string(kMaxRequestTargetBytes - 1, 'a')));
+}
+
+TEST(RequestTarget, ErrorCodesAreStable) {
+  EXPECT_EQ(errc_code(Errc::kNotOriginForm), "not_origin_form");
+  EXPECT_EQ(errc_code(Errc::kTooLong), "too_long");
+  EXPECT_EQ(errc_code(Errc::kBadByte), "bad_byte");
+  EXPECT_EQ(errc_code(Errc::kBadEscape), "bad_escape");
+  EXPECT_EQ(errc_code(Errc::kDotSegment), "dot_segment");
+  EXPECT_EQ(errc_code(Errc::kEmptySegment), "empty_segment");
+  EXPECT_EQ(errc_code(Errc::kEncodedSlash), "encoded_slash");
+}
+
+}  // namespace
+}  // namespace boxoffice::http
