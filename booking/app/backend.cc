@@ -8,7 +8,10 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <cstdio>
+#include <fstream>
 #include <future>
+#include <mutex>
+#include <sstream>
 
 #include "booking/api/api_server.h"
 #include "booking/payments/checkout_url.h"
@@ -22,6 +25,11 @@
 #include "booking/worker/projector_loop.h"
 #include "booking/worker/relay.h"
 #include "booking/worker/worker.h"
+#include "gateway/core/room_config.h"
+#include "gateway/io/gate.h"
+#include "gateway/io/room_setup.h"
+#include "shared/redis/sync_client.h"
+#include "shared/tokens/caching_verifier.h"
 
 namespace boxoffice::booking {
 namespace {
@@ -94,7 +102,9 @@ Result<std::unique_ptr<Backend>, std::string> Backend::start(const std::string& 
   if (ok && (embedded || mode == "worker")) ok = b->start_worker();
   if (ok && (embedded || mode == "relay")) ok = b->start_relay();
   if (ok && (embedded || mode == "projector")) ok = b->start_projector();
+  if (ok && (embedded || mode == "api")) ok = b->load_admission_keys(embedded);
   if (ok && (embedded || mode == "api")) ok = b->start_api(embedded);
+  if (ok && embedded && b->config_.gate_port >= 0) ok = b->start_gate();
   if (!ok) {
     stop = true;
     (void)b->finish();
@@ -334,9 +344,41 @@ Result<bool, std::string> Backend::start_api(bool embedded) {
     w.amount_cents = event->amount_cents;
     return w;
   };
+  if (admission_keys_) {
+    // One verifier for the API's threads: a cache hit is a lookup under the lock; the
+    // signature checks of unknown tokens are budgeted, so a forged-token flood stays cheap.
+    struct AdmissionCheck {
+      explicit AdmissionCheck(std::shared_ptr<tokens::KeySet> k)
+          : keys(std::move(k)), verifier(*keys) {}
+      std::mutex mu;
+      std::shared_ptr<tokens::KeySet> keys;
+      tokens::CachingVerifier verifier;
+    };
+    auto check = std::make_shared<AdmissionCheck>(admission_keys_);
+    c.verify_admission = [check](std::string_view authorization,
+                                 std::string_view event_id) -> Result<std::string, api::HttpError> {
+      if (!authorization.starts_with("Bearer ")) {
+        return unexpected(api::api_error(api::ApiErrc::kAdmissionRequired,
+                                         "writes need an admission token from the gate"));
+      }
+      tokens::VerifyOptions options;
+      options.expected_event = event_id;
+      options.expected_kind = tokens::kKindAdmission;
+      std::lock_guard lock(check->mu);
+      auto claims = check->verifier.verify(authorization.substr(7), wall_ms(), options);
+      if (!claims) {
+        api::HttpError e = api::api_error(api::ApiErrc::kInvalidAdmission,
+                                          "the admission token is not valid for this event");
+        e.extra_members = "\"reason\":\"" + std::string(tokens::to_string(claims.error())) + "\"";
+        return unexpected(std::move(e));
+      }
+      return std::move(claims->sub);
+    };
+  }
   auto server = std::make_shared<api::ApiServer>(catalog_, *bus, std::move(c));
   if (auto ok = server->start(); !ok) return unexpected("api: " + ok.error());
   parts_.push_back(server);
+  config_.api_port = api_port;  // the gate's upstream
   announce("api " + api_url);
 
   payments::RefunderOptions r;
@@ -375,6 +417,85 @@ Result<bool, std::string> Backend::start_api(bool embedded) {
     }
     return unexpected(std::string("the worker did not answer within a minute"));
   }
+  return true;
+}
+
+Result<bool, std::string> Backend::load_admission_keys(bool embedded) {
+  if (embedded && config_.gate_port >= 0) {
+    gateway::GateConfig g;
+    g.signing_key_file = config_.gate_signing_key_file;
+    auto keys = gateway::load_signing_keys(g);
+    if (!keys) return unexpected("gate.signing_key_file: " + keys.error());
+    gate_keys_ = std::make_shared<tokens::KeySet>(std::move(*keys));
+  }
+  if (!config_.require_admission) {
+    spdlog::warn("api: api.require_admission is off: writes trust the identity they name");
+    return true;
+  }
+  if (gate_keys_) {
+    admission_keys_ = gate_keys_;
+    return true;
+  }
+  if (!config_.admission_hs256_secret.empty()) {
+    auto keys = std::make_shared<tokens::KeySet>();
+    if (!keys->add_hs256("hs1", config_.admission_hs256_secret)) {
+      return unexpected(std::string("api.admission_hs256_secret: not usable"));
+    }
+    admission_keys_ = std::move(keys);
+    return true;
+  }
+  if (config_.admission_jwks_file.empty()) {
+    return unexpected(std::string(
+        "api.require_admission needs api.admission_jwks_file or api.admission_hs256_secret"));
+  }
+  std::ifstream in(config_.admission_jwks_file, std::ios::binary);
+  if (!in) return unexpected("api.admission_jwks_file: cannot open " + config_.admission_jwks_file);
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto keys = tokens::KeySet::from_jwks(text.str());
+  if (!keys) return unexpected("api.admission_jwks_file: " + keys.error());
+  admission_keys_ = std::make_shared<tokens::KeySet>(std::move(*keys));
+  return true;
+}
+
+Result<bool, std::string> Backend::start_gate() {
+  // Every catalog event gets a waiting room, unless an operator set one up already.
+  auto client = redis::SyncClient::connect(config_.redis_host, config_.redis_port);
+  if (!client) return unexpected("gate: redis: " + client.error());
+  for (const Event& event : catalog_.events) {
+    gateway::RoomConfigUpdate room;
+    room.queue_opens_at_ms =
+        std::max<int64_t>(0, event.on_sale_at_ms - config_.gate_queue_opens_before_ms);
+    room.on_sale_at_ms = event.on_sale_at_ms;
+    room.batch_size = static_cast<uint64_t>(config_.gate_batch_size);
+    room.batch_interval_ms = config_.gate_batch_interval_ms;
+    room.active_cap = static_cast<uint64_t>(config_.gate_active_cap);
+    room.session_ms = config_.gate_session_ms;
+    room.mode = gateway::RoomMode::kLottery;
+    auto made = gateway::ensure_room(*client, event.id, room);
+    if (!made) return unexpected("gate: room for " + event.id + ": " + made.error());
+  }
+
+  gateway::GateConfig g;
+  g.h2c_port = config_.gate_port;
+  g.threads = config_.gate_threads;
+  g.static_dir = config_.gate_static_dir;
+  g.redis_host = config_.redis_host;
+  g.redis_port = config_.redis_port;
+  g.upstream_host = config_.api_host;
+  g.upstream_port = config_.api_port;
+  auto gate = gateway::Gate::start(g, *gate_keys_);
+  if (!gate) return unexpected("gate: " + gate.error());
+  std::shared_ptr<gateway::Gate> running = std::move(*gate);
+  parts_.push_back(running);
+  announce("gate http://" + g.host + ":" + std::to_string(running->h2c_port()) +
+           " (HTTP/2 cleartext: curl --http2-prior-knowledge)");
+  spawn("gate", [this, running]() -> Result<bool, std::string> {
+    while (!stop_.load()) std::this_thread::sleep_for(milliseconds(100));
+    running->drain();
+    running->wait();
+    return true;
+  });
   return true;
 }
 

@@ -15,6 +15,7 @@
 #include "booking/core/catalog.h"
 #include "booking/service/kafka.h"
 #include "shared/redis/redis_process.h"
+#include "shared/tokens/key_set.h"
 #include "shared/result.h"
 
 namespace boxoffice::booking {
@@ -42,12 +43,17 @@ class Backend {
   Result<bool, std::string> start_relay();
   Result<bool, std::string> start_projector();
   Result<bool, std::string> start_api(bool embedded);
+  // The keys the gate signs admission tokens with and booking checks them with.
+  Result<bool, std::string> load_admission_keys(bool embedded);
+  Result<bool, std::string> start_gate();
   // Runs body on a thread of its own; a failure stops the whole process.
   void spawn(std::string name, std::function<Result<bool, std::string>()> body);
 
   BackendConfig config_;
   std::atomic<bool>& stop_;
   Catalog catalog_;
+  std::shared_ptr<tokens::KeySet> gate_keys_;       // embedded: signs, and booking verifies
+  std::shared_ptr<tokens::KeySet> admission_keys_;  // what booking verifies with; null = no check
   std::optional<redis::RedisProcess> redis_;
   std::unique_ptr<kafka::MockCluster> cluster_;
   // Components, destroyed after their threads, newest first.

@@ -7,6 +7,7 @@
 namespace boxoffice::booking {
 namespace {
 
+using config::boolean;
 using config::integer;
 using config::text;
 
@@ -36,6 +37,18 @@ const config::Setters<BackendConfig>& setters() {
       {"api.decision_deadline_ms", integer(&BackendConfig::decision_deadline_ms, 1, kDay)},
       {"api.seat_map_cache_ms", integer(&BackendConfig::seat_map_cache_ms, 0, kDay)},
       {"api.max_body_bytes", integer(&BackendConfig::max_body_bytes, 1024, 64 << 20)},
+      {"api.require_admission", boolean(&BackendConfig::require_admission)},
+      {"api.admission_jwks_file", text(&BackendConfig::admission_jwks_file)},
+      {"api.admission_hs256_secret", text(&BackendConfig::admission_hs256_secret)},
+      {"gate.port", integer(&BackendConfig::gate_port, -1, 65535)},
+      {"gate.threads", integer(&BackendConfig::gate_threads, 1, 256)},
+      {"gate.signing_key_file", text(&BackendConfig::gate_signing_key_file)},
+      {"gate.static_dir", text(&BackendConfig::gate_static_dir)},
+      {"gate.queue_opens_before_ms", integer(&BackendConfig::gate_queue_opens_before_ms, 0, 365 * kDay)},
+      {"gate.batch_size", integer(&BackendConfig::gate_batch_size, 1, 1'000'000)},
+      {"gate.batch_interval_ms", integer(&BackendConfig::gate_batch_interval_ms, 10, kDay)},
+      {"gate.active_cap", integer(&BackendConfig::gate_active_cap, 0, 100'000'000)},
+      {"gate.session_ms", integer(&BackendConfig::gate_session_ms, 1'000, kDay)},
       {"worker.snapshot_every_commands",
        integer(&BackendConfig::snapshot_every_commands, 1, std::numeric_limits<int32_t>::max())},
       {"worker.snapshot_every_ms", integer(&BackendConfig::snapshot_every_ms, 10, kDay)},

@@ -33,6 +33,24 @@ struct BackendConfig {
   int64_t seat_map_cache_ms = 500;
   int64_t max_body_bytes = int64_t{64} * 1024;
 
+  // Writes need the gate's admission token (defense in depth: a request that bypassed the gate
+  // has none). The keys: the embedded gate's own, else a JWKS file or an HS256 secret.
+  bool require_admission = true;
+  std::string admission_jwks_file;
+  std::string admission_hs256_secret;
+
+  // gate (embedded mode)
+  int gate_port = 8000;  // h2c; 0 = any free port, -1 = no gate
+  int gate_threads = 2;
+  std::string gate_signing_key_file;  // Ed25519 PEM; empty = a fresh key per start
+  std::string gate_static_dir = "gateway/static";
+  // Waiting rooms set up for every catalog event that has none yet.
+  int64_t gate_queue_opens_before_ms = 3'600'000;  // the pre-queue opens this long before on-sale
+  int64_t gate_batch_size = 200;
+  int64_t gate_batch_interval_ms = 1'000;
+  int64_t gate_active_cap = 5'000;
+  int64_t gate_session_ms = 900'000;
+
   // worker
   int64_t snapshot_every_commands = 50'000;
   int64_t snapshot_every_ms = 5'000;

@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include "gateway/core/lottery.h"
+#include "lua-rules/lua_rules.h"
 
 namespace boxoffice::gateway {
 
@@ -26,6 +27,30 @@ LotterySeed new_lottery_seed() {
   seed.seed_hex = to_hex(bytes);
   seed.commitment_hex = seed_commitment(bytes);
   return seed;
+}
+
+Result<bool, std::string> ensure_room(redis::SyncClient& client, std::string_view event,
+                                      const RoomConfigUpdate& settings) {
+  if (!valid_event_id(event)) return unexpected("bad event id \"" + std::string(event) + "\"");
+  const std::vector<std::string> keys = room_keys(event);
+  auto exists = client.command({"EXISTS", keys[0]});
+  if (!exists) return unexpected(exists.error());
+  if (exists->integer() == 1) return false;
+  lua::ScriptRunner runner(client);
+  const std::vector<std::string_view> key_views(keys.begin(), keys.end());
+  const std::vector<std::string> args = configure_args(settings);
+  const std::vector<std::string_view> arg_views(args.begin(), args.end());
+  auto configured = runner.call("gate/configure.lua", key_views, arg_views);
+  if (!configured) return unexpected(configured.error());
+  if (configured->is_error()) return unexpected(std::string(configured->str()));
+  const LotterySeed seed = new_lottery_seed();
+  const std::vector<std::string_view> open_args = {seed.seed_hex, seed.commitment_hex};
+  auto opened = runner.call("gate/open.lua", key_views, open_args);
+  if (!opened) return unexpected(opened.error());
+  if (opened->is_error()) return unexpected(std::string(opened->str()));
+  auto added = client.command({"SADD", kRoomsKey, event});
+  if (!added) return unexpected(added.error());
+  return true;
 }
 
 Result<Place, std::string> parse_place(const io::RedisValue& reply) {

@@ -12,6 +12,7 @@
 #include "gateway/core/room_keys.h"
 #include "gateway/core/room_status.h"
 #include "gateway/io/redis_client.h"
+#include "shared/redis/sync_client.h"
 #include "shared/result.h"
 
 namespace boxoffice::gateway {
@@ -32,6 +33,12 @@ struct LotterySeed {
   std::string commitment_hex;  // sha256 of those bytes, public from the queue's opening
 };
 LotterySeed new_lottery_seed();
+
+// At start-up (a blocking client, never on an event loop): sets up the event's waiting room
+// with these settings and draws its lottery seed, unless the room exists already (an
+// operator's live changes survive restarts). Answers whether it set the room up.
+Result<bool, std::string> ensure_room(redis::SyncClient& client, std::string_view event,
+                                      const RoomConfigUpdate& settings);
 
 // gate/join.lua's and gate/position.lua's answer: {kind, position, n}.
 struct Place {
