@@ -16,6 +16,7 @@
 #include <set>
 #include <thread>
 
+#include "shared/tokens/key_set.h"
 #include "tests/embedded_backend.h"
 #include "tests/http_client.h"
 
@@ -55,7 +56,18 @@ class E2eTest : public ::testing::Test {
     fs::create_directories(*dir_);
     std::ofstream(*dir_ / "catalog.json") << kCatalog;
     // Generous deadlines: under sanitizers a decision can take a while.
-    std::ofstream(*dir_ / "config.toml") << "[api]\ndecision_deadline_ms = 30000\n";
+    // Booking checks the gate's admission tokens on writes: the test holds the gate's key, so
+    // it can admit its fans itself.
+    keys_ = new tokens::KeySet();
+    const auto kid = keys_->generate_ed25519();
+    const fs::path key_file = *dir_ / "gate.pem";
+    if (!kid || !keys_->set_active(*kid) || !keys_->save_ed25519_pem_file(*kid, key_file.string())) {
+      start_error_ = new std::string("cannot make the gate's signing key");
+      return;
+    }
+    std::ofstream(*dir_ / "config.toml")
+        << "[api]\ndecision_deadline_ms = 30000\n"
+        << "[gate]\nport = 0\nsigning_key_file = \"" << key_file.string() << "\"\n";
     auto b = EmbeddedBackend::start({"--catalog", (*dir_ / "catalog.json").string(), "--config",
                                      (*dir_ / "config.toml").string()});
     if (!b) {
@@ -70,6 +82,7 @@ class E2eTest : public ::testing::Test {
     }
     delete backend_;
     delete start_error_;
+    delete keys_;
     fs::remove_all(*dir_);
     delete dir_;
   }
@@ -79,10 +92,25 @@ class E2eTest : public ::testing::Test {
     pay_ = std::make_unique<HttpClient>("127.0.0.1", backend_->paysim_port());
   }
 
+  // The Authorization header of a fan the gate admitted to the event.
+  static std::map<std::string, std::string> admitted(const std::string& user,
+                                                     const std::string& event) {
+    tokens::Claims claims;
+    claims.sub = user;
+    claims.event = event;
+    claims.kind = std::string(tokens::kKindAdmission);
+    claims.iat = std::chrono::duration_cast<std::chrono::seconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+    claims.nbf = claims.iat;
+    claims.exp = claims.iat + 3600;
+    return {{"Authorization", "Bearer " + keys_->sign(claims)}};
+  }
+
   json reserve(const std::string& event, const std::string& seat, const std::string& user,
                int want_status = 201) {
     HttpResponse r = api_->post("/events/" + event + "/seats/" + seat + "/reserve",
-                                json{{"user_id", user}}.dump());
+                                json{{"user_id", user}}.dump(), admitted(user, event));
     EXPECT_EQ(r.status, want_status) << r.body;
     return json::parse(r.body, nullptr, false);
   }
@@ -125,12 +153,14 @@ class E2eTest : public ::testing::Test {
   }
 
   static fs::path* dir_;
+  static tokens::KeySet* keys_;
   static EmbeddedBackend* backend_;
   static std::string* start_error_;
   std::unique_ptr<HttpClient> api_, pay_;
 };
 
 fs::path* E2eTest::dir_ = nullptr;
+tokens::KeySet* E2eTest::keys_ = nullptr;
 EmbeddedBackend* E2eTest::backend_ = nullptr;
 std::string* E2eTest::start_error_ = nullptr;
 
@@ -155,7 +185,8 @@ TEST_F(E2eTest, ReservePayBooked) {
 TEST_F(E2eTest, AnExpiredHoldGoesToTheHeadOfTheWaitlist) {
   json held = reserve("evt_fast", "A-1-2", "carol");
   HttpResponse joined =
-      api_->post("/events/evt_fast/seats/A-1-2/waitlist", json{{"user_id", "dave"}}.dump());
+      api_->post("/events/evt_fast/seats/A-1-2/waitlist", json{{"user_id", "dave"}}.dump(),
+                 admitted("dave", "evt_fast"));
   ASSERT_EQ(joined.status, 201) << joined.body;
   EXPECT_EQ(json::parse(joined.body).at("position"), 1);
   // Two seconds later the relay delivers carol's Expire; the seat is offered to dave.
@@ -224,12 +255,27 @@ TEST_F(E2eTest, BadInputGetsAClearErrorAndChangesNothing) {
   HttpResponse bad_json = api_->post("/events/evt_slow/seats/A-1-7/reserve", "{\"user_id\":");
   EXPECT_EQ(bad_json.status, 400);
   EXPECT_EQ(code(bad_json), "bad_json");
-  HttpResponse no_user = api_->post("/events/evt_slow/seats/A-1-7/reserve", "{}");
-  EXPECT_EQ(no_user.status, 401);
-  EXPECT_EQ(code(no_user), "identity_required");
+  // A write that bypassed the gate: no admission token, or one for another event or user.
+  HttpResponse no_token = api_->post("/events/evt_slow/seats/A-1-7/reserve", R"({"user_id":"x"})");
+  EXPECT_EQ(no_token.status, 401);
+  EXPECT_EQ(code(no_token), "admission_required");
+  HttpResponse other_event = api_->post("/events/evt_slow/seats/A-1-7/reserve",
+                                        R"({"user_id":"x"})", admitted("x", "evt_fast"));
+  EXPECT_EQ(other_event.status, 403);
+  EXPECT_EQ(code(other_event), "invalid_admission");
+  EXPECT_EQ(json::parse(other_event.body)["error"]["reason"], "wrong_event");
+  HttpResponse other_user = api_->post("/events/evt_slow/seats/A-1-7/reserve",
+                                       R"({"user_id":"x"})", admitted("y", "evt_slow"));
+  EXPECT_EQ(code(other_user), "identity_mismatch");
+  auto forged_token = admitted("x", "evt_slow");
+  forged_token["Authorization"].back() ^= 1;
+  EXPECT_EQ(code(api_->post("/events/evt_slow/seats/A-1-7/reserve", R"({"user_id":"x"})",
+                            forged_token)),
+            "invalid_admission");
   EXPECT_EQ(code(api_->post("/events/evt_nope/seats/A-1-7/reserve", R"({"user_id":"x"})")),
             "unknown_event");
-  EXPECT_EQ(code(api_->post("/events/evt_slow/seats/Z-9-9/reserve", R"({"user_id":"x"})")),
+  EXPECT_EQ(code(api_->post("/events/evt_slow/seats/Z-9-9/reserve", R"({"user_id":"x"})",
+                            admitted("x", "evt_slow"))),
             "unknown_seat");
   EXPECT_EQ(code(api_->post("/reservations/garbage/cancel", R"({"user_id":"x"})")),
             "bad_reservation_id");
@@ -267,6 +313,8 @@ TEST_F(E2eTest, ContentionGivesEachSeatToExactlyOneFan) {
     c.req.set(http::field::host, "127.0.0.1");
     c.req.set(http::field::content_type, "application/json");
     c.req.body() = json{{"user_id", "fan" + std::to_string(i)}}.dump();
+    c.req.set(http::field::authorization,
+              admitted("fan" + std::to_string(i), "evt_slow").at("Authorization"));
     c.req.prepare_payload();
     c.stream.expires_after(120s);
     c.stream.async_connect(api, [&c, &by_status, &by_code](beast::error_code ec) {

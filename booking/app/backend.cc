@@ -8,6 +8,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <mutex>
@@ -348,13 +349,15 @@ Result<bool, std::string> Backend::start_api(bool embedded) {
     // One verifier for the API's threads: a cache hit is a lookup under the lock; the
     // signature checks of unknown tokens are budgeted, so a forged-token flood stays cheap.
     struct AdmissionCheck {
-      explicit AdmissionCheck(std::shared_ptr<tokens::KeySet> k)
-          : keys(std::move(k)), verifier(*keys) {}
+      AdmissionCheck(std::shared_ptr<tokens::KeySet> k, tokens::CachingVerifierOptions o)
+          : keys(std::move(k)), verifier(*keys, o) {}
       std::mutex mu;
       std::shared_ptr<tokens::KeySet> keys;
       tokens::CachingVerifier verifier;
     };
-    auto check = std::make_shared<AdmissionCheck>(admission_keys_);
+    tokens::CachingVerifierOptions budget;
+    budget.max_uncached_verifies_per_s = config_.admission_max_uncached_verifies_per_s;
+    auto check = std::make_shared<AdmissionCheck>(admission_keys_, budget);
     c.verify_admission = [check](std::string_view authorization,
                                  std::string_view event_id) -> Result<std::string, api::HttpError> {
       if (!authorization.starts_with("Bearer ")) {
@@ -480,6 +483,11 @@ Result<bool, std::string> Backend::start_gate() {
   g.h2c_port = config_.gate_port;
   g.threads = config_.gate_threads;
   g.static_dir = config_.gate_static_dir;
+  if (!g.static_dir.empty() && !std::filesystem::is_directory(g.static_dir)) {
+    // The default is relative to the repository: elsewhere the gate runs without fan pages.
+    spdlog::warn("gate: no fan pages: {} is not a directory", g.static_dir);
+    g.static_dir.clear();
+  }
   g.redis_host = config_.redis_host;
   g.redis_port = config_.redis_port;
   g.upstream_host = config_.api_host;

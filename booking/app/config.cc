@@ -40,6 +40,8 @@ const config::Setters<BackendConfig>& setters() {
       {"api.require_admission", boolean(&BackendConfig::require_admission)},
       {"api.admission_jwks_file", text(&BackendConfig::admission_jwks_file)},
       {"api.admission_hs256_secret", text(&BackendConfig::admission_hs256_secret)},
+      {"api.admission_max_uncached_verifies_per_s",
+       integer(&BackendConfig::admission_max_uncached_verifies_per_s, 1, 100'000'000)},
       {"gate.port", integer(&BackendConfig::gate_port, -1, 65535)},
       {"gate.threads", integer(&BackendConfig::gate_threads, 1, 256)},
       {"gate.signing_key_file", text(&BackendConfig::gate_signing_key_file)},

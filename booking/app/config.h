@@ -38,6 +38,9 @@ struct BackendConfig {
   bool require_admission = true;
   std::string admission_jwks_file;
   std::string admission_hs256_secret;
+  // Signature checks per second for tokens booking has not seen yet (each new fan's first
+  // write); beyond it writes answer verify_busy, so forged tokens cannot exhaust the API.
+  int64_t admission_max_uncached_verifies_per_s = 20'000;
 
   // gate (embedded mode)
   int gate_port = 8000;  // h2c; 0 = any free port, -1 = no gate

@@ -67,6 +67,8 @@ int run(int argc, char** argv) {
   auto* kafka = app.add_option("--kafka", flags.kafka_bootstrap, "Kafka bootstrap servers");
   auto* redis = app.add_option("--redis", redis_address, "Redis host:port");
   auto* api_port = app.add_option("--api-port", flags.api_port, "API port (0 = any free)");
+  auto* gate_port = app.add_option("--gate-port", flags.gate_port,
+                                   "embedded gate's h2c port (0 = any free, -1 = no gate)");
   auto* partitions =
       app.add_option("--partitions", flags.kafka_partitions, "partitions of the mock cluster");
   CLI11_PARSE(app, argc, argv);
@@ -84,6 +86,7 @@ int run(int argc, char** argv) {
   if (*catalog) config.catalog = flags.catalog;
   if (*kafka) config.kafka_bootstrap = flags.kafka_bootstrap;
   if (*api_port) config.api_port = flags.api_port;
+  if (*gate_port) config.gate_port = flags.gate_port;
   if (*partitions) config.kafka_partitions = flags.kafka_partitions;
   if (*redis) {
     const size_t colon = redis_address.rfind(':');
