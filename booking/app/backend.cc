@@ -427,8 +427,9 @@ Result<bool, std::string> Backend::load_admission_keys(bool embedded) {
   if (embedded && config_.gate_port >= 0) {
     gateway::GateConfig g;
     g.signing_key_file = config_.gate_signing_key_file;
+    g.hs256_secret = config_.gate_hs256_secret;
     auto keys = gateway::load_signing_keys(g);
-    if (!keys) return unexpected("gate.signing_key_file: " + keys.error());
+    if (!keys) return unexpected("gate: " + keys.error());
     gate_keys_ = std::make_shared<tokens::KeySet>(std::move(*keys));
   }
   if (!config_.require_admission) {

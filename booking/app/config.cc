@@ -45,6 +45,7 @@ const config::Setters<BackendConfig>& setters() {
       {"gate.port", integer(&BackendConfig::gate_port, -1, 65535)},
       {"gate.threads", integer(&BackendConfig::gate_threads, 1, 256)},
       {"gate.signing_key_file", text(&BackendConfig::gate_signing_key_file)},
+      {"gate.hs256_secret", text(&BackendConfig::gate_hs256_secret)},
       {"gate.static_dir", text(&BackendConfig::gate_static_dir)},
       {"gate.queue_opens_before_ms", integer(&BackendConfig::gate_queue_opens_before_ms, 0, 365 * kDay)},
       {"gate.batch_size", integer(&BackendConfig::gate_batch_size, 1, 1'000'000)},

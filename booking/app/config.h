@@ -46,6 +46,7 @@ struct BackendConfig {
   int gate_port = 8000;  // h2c; 0 = any free port, -1 = no gate
   int gate_threads = 2;
   std::string gate_signing_key_file;  // Ed25519 PEM; empty = a fresh key per start
+  std::string gate_hs256_secret;      // set: the gate signs with HS256 and booking checks that
   std::string gate_static_dir = "gateway/static";
   // Waiting rooms set up for every catalog event that has none yet.
   int64_t gate_queue_opens_before_ms = 3'600'000;  // the pre-queue opens this long before on-sale

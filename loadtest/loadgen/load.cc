@@ -492,7 +492,18 @@ Result<LoadReport, std::string> run_load(const LoadOptions& options,
                       " is past the catalog's " + std::to_string(order.size()) + " seats");
   }
   const std::string host_header = options.url.host + ":" + std::to_string(options.url.port);
-  const ReserveRequests requests(catalog, order, host_header, options.url.base_path, options.seed);
+  ReserveRequests requests(catalog, order, host_header, options.url.base_path, options.seed);
+  tokens::KeySet admission_keys;
+  if (!options.admission_hs256_secret.empty()) {
+    if (!admission_keys.add_hs256("hs1", options.admission_hs256_secret) ||
+        !admission_keys.set_active("hs1")) {
+      return unexpected(std::string("the admission secret is not usable"));
+    }
+    const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+    requests.admit_with(&admission_keys, now_s);
+  }
   Shared shared{options, requests, endpoint, {options.seat_offset}, order.size()};
   if (options.seat_count > 0) {
     shared.end_position = std::min(order.size(), options.seat_offset + options.seat_count);

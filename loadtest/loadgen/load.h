@@ -34,6 +34,9 @@ struct LoadOptions {
   uint64_t seat_offset = 0;  // first position of this run's slice of the seat order
   uint64_t seat_count = 0;   // positions in the slice; 0 = all from seat_offset on
   double drain_s = 5;        // how long answers may take after the run before they count as lost
+  // Signs each request's admission token (the API checks them on writes), as the gate would;
+  // empty = send none.
+  std::string admission_hs256_secret;
 };
 
 // What happened to the requests of the measured window (started, or in open loop due, after

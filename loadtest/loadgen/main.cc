@@ -48,6 +48,8 @@ int run(int argc, char** argv) {
                  "positions this run may use; the run ends early when they run out (0 = all "
                  "from the offset on)")
       ->capture_default_str();
+  app.add_option("--admission-secret", o.admission_hs256_secret,
+                 "HS256 secret to sign each request's admission token with, as the gate does");
   app.add_option("--drain-s", o.drain_s,
                  "seconds answers may take after the end before they count as errors")
       ->capture_default_str()

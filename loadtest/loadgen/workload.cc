@@ -71,7 +71,21 @@ void ReserveRequests::write(uint64_t position, std::string& out) const {
   out += '-';
   out.append(number, number_end);
   out += "/reserve";
-  out += host_line_;
+  if (admission_keys_ != nullptr) {
+    tokens::Claims claims;
+    claims.sub = user_prefix_;
+    claims.sub.append(user, user_end);
+    claims.event = event.id;
+    claims.kind = tokens::kKindAdmission;
+    claims.iat = issued_at_s_;
+    claims.nbf = issued_at_s_;
+    claims.exp = issued_at_s_ + 3600;
+    out += " HTTP/1.1\r\nAuthorization: Bearer ";
+    out += admission_keys_->sign(claims);
+    out += std::string_view(host_line_).substr(std::string_view(" HTTP/1.1").size());
+  } else {
+    out += host_line_;
+  }
   const std::string_view body_start = R"({"user_id":")";
   const std::string_view body_end = R"("})";
   const size_t body_size = body_start.size() + user_prefix_.size() +

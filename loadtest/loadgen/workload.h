@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "booking/core/catalog.h"
+#include "shared/tokens/key_set.h"
 
 namespace boxoffice::loadgen {
 
@@ -42,12 +43,21 @@ class ReserveRequests {
   // Replaces out's content; keeps its capacity, so a connection's buffer stops allocating.
   void write(uint64_t position, std::string& out) const;
 
+  // From now on each request carries an admission token for its user and event, signed with
+  // the keys' active key and valid for an hour from issued_at_s. keys must outlive this.
+  void admit_with(const tokens::KeySet* keys, int64_t issued_at_s) {
+    admission_keys_ = keys;
+    issued_at_s_ = issued_at_s;
+  }
+
  private:
   const booking::Catalog& catalog_;
   const SeatOrder& order_;
   std::vector<std::string> event_paths_;  // "{base}/events/{event}/seats/"
   std::string host_line_;
   std::string user_prefix_;
+  const tokens::KeySet* admission_keys_ = nullptr;
+  int64_t issued_at_s_ = 0;
 };
 
 using Clock = std::chrono::steady_clock;
