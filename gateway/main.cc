@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <thread>
@@ -98,15 +99,19 @@ int run(int argc, char** argv) {
   std::printf("gate: ready\n");
   std::fflush(stdout);
 
-  std::thread watcher([&signals, &gate] {
-    int signal = 0;
-    sigwait(&signals, &signal);
-    spdlog::info("gate: draining");
-    (*gate)->drain();
+  std::atomic<bool> ended{false};
+  std::thread watcher([&signals, &gate, &ended] {
+    const timespec tick{0, 200'000'000};
+    while (!ended.load()) {
+      if (sigtimedwait(&signals, nullptr, &tick) > 0) {
+        spdlog::info("gate: draining");
+        (*gate)->drain();
+        return;
+      }
+    }
   });
   (*gate)->wait();
-  // The loops ended by themselves (a failure) or after the drain: wake the watcher if needed.
-  pthread_kill(watcher.native_handle(), SIGTERM);
+  ended = true;  // the loops may also end by themselves, on a failure
   watcher.join();
   return 0;
 }

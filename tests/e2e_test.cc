@@ -61,7 +61,8 @@ class E2eTest : public ::testing::Test {
     keys_ = new tokens::KeySet();
     const auto kid = keys_->generate_ed25519();
     const fs::path key_file = *dir_ / "gate.pem";
-    if (!kid || !keys_->set_active(*kid) || !keys_->save_ed25519_pem_file(*kid, key_file.string())) {
+    if (!kid || !keys_->set_active(*kid) ||
+        !keys_->save_ed25519_pem_file(*kid, key_file.string())) {
       start_error_ = new std::string("cannot make the gate's signing key");
       return;
     }
@@ -184,9 +185,8 @@ TEST_F(E2eTest, ReservePayBooked) {
 
 TEST_F(E2eTest, AnExpiredHoldGoesToTheHeadOfTheWaitlist) {
   json held = reserve("evt_fast", "A-1-2", "carol");
-  HttpResponse joined =
-      api_->post("/events/evt_fast/seats/A-1-2/waitlist", json{{"user_id", "dave"}}.dump(),
-                 admitted("dave", "evt_fast"));
+  HttpResponse joined = api_->post("/events/evt_fast/seats/A-1-2/waitlist",
+                                   json{{"user_id", "dave"}}.dump(), admitted("dave", "evt_fast"));
   ASSERT_EQ(joined.status, 201) << joined.body;
   EXPECT_EQ(json::parse(joined.body).at("position"), 1);
   // Two seconds later the relay delivers carol's Expire; the seat is offered to dave.
@@ -264,14 +264,14 @@ TEST_F(E2eTest, BadInputGetsAClearErrorAndChangesNothing) {
   EXPECT_EQ(other_event.status, 403);
   EXPECT_EQ(code(other_event), "invalid_admission");
   EXPECT_EQ(json::parse(other_event.body)["error"]["reason"], "wrong_event");
-  HttpResponse other_user = api_->post("/events/evt_slow/seats/A-1-7/reserve",
-                                       R"({"user_id":"x"})", admitted("y", "evt_slow"));
+  HttpResponse other_user = api_->post("/events/evt_slow/seats/A-1-7/reserve", R"({"user_id":"x"})",
+                                       admitted("y", "evt_slow"));
   EXPECT_EQ(code(other_user), "identity_mismatch");
   auto forged_token = admitted("x", "evt_slow");
   forged_token["Authorization"].back() ^= 1;
-  EXPECT_EQ(code(api_->post("/events/evt_slow/seats/A-1-7/reserve", R"({"user_id":"x"})",
-                            forged_token)),
-            "invalid_admission");
+  EXPECT_EQ(
+      code(api_->post("/events/evt_slow/seats/A-1-7/reserve", R"({"user_id":"x"})", forged_token)),
+      "invalid_admission");
   EXPECT_EQ(code(api_->post("/events/evt_nope/seats/A-1-7/reserve", R"({"user_id":"x"})")),
             "unknown_event");
   EXPECT_EQ(code(api_->post("/events/evt_slow/seats/Z-9-9/reserve", R"({"user_id":"x"})",

@@ -72,9 +72,9 @@ struct ApiConfig {
   std::string redis_host = "127.0.0.1";
   uint16_t redis_port = 6379;
 
-  PaymentUrlFn payment_url;         // empty: answers carry no payment_url
-  FetchPaymentFn fetch_payment;     // empty: confirm answers 503 payment_provider_unavailable
-  VerifyWebhookFn verify_webhook;   // empty: webhooks answer 503
+  PaymentUrlFn payment_url;        // empty: answers carry no payment_url
+  FetchPaymentFn fetch_payment;    // empty: confirm answers 503 payment_provider_unavailable
+  VerifyWebhookFn verify_webhook;  // empty: webhooks answer 503
   // Checks a write's admission token ("Authorization: Bearer ...") for the event and answers
   // its subject, or the error to send. Empty: writes take X-Boxoffice-User or user_id as is.
   VerifyAdmissionFn verify_admission;

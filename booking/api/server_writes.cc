@@ -50,16 +50,16 @@ Response ServerImpl::outcome_response(const CommandOutcome& outcome, std::string
 }
 
 Result<std::string, HttpError> ServerImpl::writer_identity(const RequestContext& rc,
-                                                          std::string_view event_id,
-                                                          const boost::json::object& body) {
+                                                           std::string_view event_id,
+                                                           const boost::json::object& body) {
   auto claimed = require_identity(rc.header(kIdentityHeader), body);
   if (!config_.verify_admission) return claimed;
   // Booking checks the gate's admission token too: a write that bypassed the gate has none.
   auto subject = config_.verify_admission(rc.header("Authorization"), event_id);
   if (!subject) return subject;
   if (claimed && *claimed != *subject) {
-    return unexpected(api_error(ApiErrc::kIdentityMismatch,
-                                "the admission token was issued to another user"));
+    return unexpected(
+        api_error(ApiErrc::kIdentityMismatch, "the admission token was issued to another user"));
   }
   return subject;
 }

@@ -372,7 +372,7 @@ Result<bool, std::string> Backend::start_api(bool embedded) {
       if (!claims) {
         api::HttpError e = api::api_error(api::ApiErrc::kInvalidAdmission,
                                           "the admission token is not valid for this event");
-        e.extra_members = "\"reason\":\"" + std::string(tokens::to_string(claims.error())) + "\"";
+        e.extra_members = R"("reason":")" + std::string(tokens::to_string(claims.error())) + R"(")";
         return unexpected(std::move(e));
       }
       return std::move(claims->sub);

@@ -15,8 +15,8 @@
 #include "booking/core/catalog.h"
 #include "booking/service/kafka.h"
 #include "shared/redis/redis_process.h"
-#include "shared/tokens/key_set.h"
 #include "shared/result.h"
+#include "shared/tokens/key_set.h"
 
 namespace boxoffice::booking {
 

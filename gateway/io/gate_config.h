@@ -38,7 +38,7 @@ struct GateConfig {
   // tokens
   std::string signing_key_file;  // Ed25519 private key (PEM); empty = a fresh key per start
   std::string hs256_secret;      // set: sign with HS256 instead (verifiers need the secret)
-  int64_t waiting_token_ttl_s = 2 * 86'400;
+  int64_t waiting_token_ttl_s = int64_t{2} * 86'400;
   int64_t max_uncached_verifies_per_s = 2'000;  // per thread: forged-token floods stop here
 
   // room

@@ -99,10 +99,9 @@ void GateHandler::forward(server::Request& request, server::ResponseWriter write
   };
 
   if (!seat_map) {
-    return upstream_.send(std::move(up),
-                          [writer = std::move(writer), answer](io::UpstreamResult result) mutable {
-                            answer(writer, result);
-                          });
+    return upstream_.send(
+        std::move(up), [writer = std::move(writer), answer](
+                           const io::UpstreamResult& result) mutable { answer(writer, result); });
   }
   // Seat maps: one upstream read per key per cache period, whatever the stampede.
   const std::string key = up.target;

@@ -69,10 +69,10 @@ std::string status_json(const StatusView& v) {
 std::string status_html(const StatusView& v) {
   const RoomStatus& s = v.status;
   std::string out =
-      "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-      "<title>Waiting room</title><link rel=\"stylesheet\" href=\"/static/style.css\">";
-  if (s.phase != Phase::kAdmitted) out += "<meta http-equiv=\"refresh\" content=\"10\">";
+      R"(<!doctype html><html lang="en"><head><meta charset="utf-8">)"
+      R"(<meta name="viewport" content="width=device-width, initial-scale=1">)"
+      R"(<title>Waiting room</title><link rel="stylesheet" href="/static/style.css">)";
+  if (s.phase != Phase::kAdmitted) out += R"(<meta http-equiv="refresh" content="10">)";
   out += "</head><body><main><h1>Waiting room: ";
   html_escape(out, v.event);
   out += "</h1><p class=\"phase\">";
@@ -80,9 +80,9 @@ std::string status_html(const StatusView& v) {
   out += "</p>";
   if (s.phase == Phase::kAdmitted) {
     out += "<p>It is your turn. Your admission is valid for a limited time.</p>";
-    out += "<p><a class=\"go\" href=\"/#event=";
+    out += R"(<p><a class="go" href="/#event=)";
     html_escape(out, v.event);
-    out += "\">Choose your seats</a></p>";
+    out += R"(">Choose your seats</a></p>)";
   } else if (s.position > 0) {
     out += "<p>Your place: <strong>" + std::to_string(s.position) +
            "</strong>, people ahead: " + std::to_string(s.people_ahead) +
@@ -94,11 +94,12 @@ std::string status_html(const StatusView& v) {
         "place; joining early or often changes nothing.</p>";
   }
   if (!v.commitment.empty()) {
-    out += "<p class=\"small\">Lottery commitment (sha256 of the seed): <code>";
+    out += R"(<p class="small">Lottery commitment (sha256 of the seed): <code>)";
     html_escape(out, v.commitment);
     out += "</code></p>";
   }
-  out += "<p class=\"small\">This page refreshes by itself; keep it open.</p></main></body></html>";
+  out +=
+      R"(<p class="small">This page refreshes by itself; keep it open.</p></main></body></html>)";
   return out;
 }
 

@@ -10,9 +10,9 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <csignal>
 #include <array>
 #include <condition_variable>
+#include <csignal>
 #include <cstring>
 #include <mutex>
 #include <system_error>

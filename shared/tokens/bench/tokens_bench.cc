@@ -1,0 +1,117 @@
+// Costs of the token operations on the request path: signing, an uncached verification (the
+// signature check) and a cached verification (a hash lookup), for EdDSA and HS256.
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "shared/tokens/caching_verifier.h"
+#include "shared/tokens/key_set.h"
+#include "shared/tokens/verify.h"
+
+namespace {
+
+namespace tokens = boxoffice::tokens;
+
+constexpr int64_t kNow = 1'760'000'000;
+
+tokens::Claims claims(int i) {
+  tokens::Claims c;
+  c.sub = "user-" + std::to_string(i);
+  c.event = "taylor-2026-05-01";
+  c.kind = std::string(tokens::kKindAdmission);
+  c.position = 100'000 + static_cast<uint64_t>(i);
+  c.iat = kNow;
+  c.nbf = kNow;
+  c.exp = kNow + 900;
+  return c;
+}
+
+tokens::KeySet ed_keys() {
+  tokens::KeySet keys;
+  auto kid = keys.generate_ed25519();
+  if (!kid || !keys.set_active(*kid)) std::abort();
+  return keys;
+}
+
+tokens::KeySet hs_keys() {
+  tokens::KeySet keys;
+  if (!keys.add_hs256("hs1", "0123456789abcdef0123456789abcdef") || !keys.set_active("hs1")) {
+    std::abort();
+  }
+  return keys;
+}
+
+void BM_SignEdDsa(benchmark::State& state) {
+  const tokens::KeySet keys = ed_keys();
+  const tokens::Claims c = claims(1);
+  for (auto _ : state) benchmark::DoNotOptimize(keys.sign(c));
+}
+BENCHMARK(BM_SignEdDsa);
+
+void BM_VerifyEdDsaUncached(benchmark::State& state) {
+  const tokens::KeySet keys = ed_keys();
+  const std::string token = keys.sign(claims(1));
+  const tokens::VerifyOptions options;
+  for (auto _ : state) benchmark::DoNotOptimize(tokens::verify(token, keys, kNow, options));
+}
+BENCHMARK(BM_VerifyEdDsaUncached);
+
+void BM_SignHs256(benchmark::State& state) {
+  const tokens::KeySet keys = hs_keys();
+  const tokens::Claims c = claims(1);
+  for (auto _ : state) benchmark::DoNotOptimize(keys.sign(c));
+}
+BENCHMARK(BM_SignHs256);
+
+void BM_VerifyHs256Uncached(benchmark::State& state) {
+  const tokens::KeySet keys = hs_keys();
+  const std::string token = keys.sign(claims(1));
+  const tokens::VerifyOptions options;
+  for (auto _ : state) benchmark::DoNotOptimize(tokens::verify(token, keys, kNow, options));
+}
+BENCHMARK(BM_VerifyHs256Uncached);
+
+// A cache holding range(0) distinct EdDSA tokens, looked up in a scattered order: the steady
+// state of a gate thread.
+void BM_VerifyCachedHit(benchmark::State& state) {
+  const tokens::KeySet keys = ed_keys();
+  const auto n = static_cast<int>(state.range(0));
+  std::vector<std::string> signed_tokens;
+  signed_tokens.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) signed_tokens.push_back(keys.sign(claims(i)));
+  tokens::CachingVerifierOptions o;
+  o.cache_capacity = static_cast<size_t>(n);
+  o.max_uncached_verifies_per_s = 0;
+  tokens::CachingVerifier verifier(keys, o);
+  tokens::VerifyOptions options;
+  options.expected_event = "taylor-2026-05-01";
+  options.expected_kind = "admission";
+  for (const auto& t : signed_tokens) {
+    if (!verifier.verify(t, kNow * 1000, options)) std::abort();
+  }
+  size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(verifier.verify(signed_tokens[i], kNow * 1000, options));
+    i = (i + 7919) % signed_tokens.size();  // a prime stride: no two neighbours in a row
+  }
+  if (verifier.stats().signature_checks != static_cast<uint64_t>(n)) std::abort();
+}
+BENCHMARK(BM_VerifyCachedHit)->Arg(1)->Arg(100'000);
+
+// What a flood of forged tokens costs per request once the budget is spent.
+void BM_VerifyForgedBusy(benchmark::State& state) {
+  const tokens::KeySet keys = ed_keys();
+  std::string token = keys.sign(claims(1));
+  token[token.size() - 2] = token[token.size() - 2] == 'A' ? 'B' : 'A';
+  tokens::CachingVerifierOptions o;
+  o.max_uncached_verifies_per_s = 1;
+  o.failed_cache_capacity = 0;  // every request is a new forgery
+  tokens::CachingVerifier verifier(keys, o);
+  (void)verifier.verify(token, 0, {});
+  for (auto _ : state) benchmark::DoNotOptimize(verifier.verify(token, 0, {}));
+}
+BENCHMARK(BM_VerifyForgedBusy);
+
+}  // namespace

@@ -1,0 +1,77 @@
+#include "shared/tokens/claims.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "shared/tokens/tests/test_keys.h"
+
+namespace boxoffice::tokens {
+namespace {
+
+using testing::sample_claims;
+
+TEST(Claims, SerialisesOnlyMeaningfulMembers) {
+  Claims c = sample_claims();
+  EXPECT_EQ(claims_to_json(c), R"({"sub":"u1","event":"e1","kind":"admission","position":42,)"
+                               R"("iat":1760000000,"nbf":1760000000,"exp":1760000600})");
+  c.kind = std::string(kKindWaiting);
+  c.position = 0;
+  c.joined_at_ms = 1'759'999'000'123;
+  c.wave = 3;
+  c.kid = "never-in-the-payload";
+  EXPECT_EQ(claims_to_json(c), R"({"sub":"u1","event":"e1","kind":"waiting",)"
+                               R"("joined_at_ms":1759999000123,"wave":3,)"
+                               R"("iat":1760000000,"nbf":1760000000,"exp":1760000600})");
+}
+
+TEST(Claims, RoundTrips) {
+  Claims c = sample_claims();
+  c.joined_at_ms = 5;
+  c.wave = -2;
+  c.position = UINT64_MAX;
+  auto back = claims_from_json(claims_to_json(c));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(*back, c);
+}
+
+TEST(Claims, IgnoresUnknownMembers) {
+  auto c = claims_from_json(
+      R"({"sub":"u","event":"e","kind":"waiting","iat":1,"nbf":1,"exp":2,"extra":{"a":[1]}})");
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->sub, "u");
+  EXPECT_EQ(c->exp, 2);
+}
+
+TEST(Claims, RefusesWrongTypesAndRanges) {
+  const char* bad[] = {
+      R"({"sub":1,"event":"e","kind":"waiting","iat":1,"nbf":1,"exp":2})",
+      R"({"sub":"","event":"e","kind":"waiting","iat":1,"nbf":1,"exp":2})",
+      R"({"sub":"u","event":["e"],"kind":"waiting","iat":1,"nbf":1,"exp":2})",
+      R"({"sub":"u","event":"e","kind":"other","iat":1,"nbf":1,"exp":2})",
+      R"({"sub":"u","event":"e","kind":"waiting","iat":1,"nbf":1,"exp":"2"})",
+      R"({"sub":"u","event":"e","kind":"waiting","iat":1,"nbf":1,"exp":2.5})",
+      R"({"sub":"u","event":"e","kind":"waiting","iat":1,"nbf":true,"exp":2})",
+      R"({"sub":"u","event":"e","kind":"waiting","iat":1,"nbf":1,"exp":9223372036854775808})",
+      R"({"sub":"u","event":"e","kind":"waiting","iat":1,"nbf":1,"exp":2,"position":-1})",
+      R"({"sub":"u","event":"e","kind":"waiting","iat":1,"nbf":1,"exp":2,"position":"1"})",
+      R"({"sub":"u","event":"e","kind":"waiting","iat":1,"nbf":1,"exp":2,"wave":4294967296})",
+      R"({"sub":"u","event":"e","kind":"waiting","iat":1,"nbf":1,"exp":2,"joined_at_ms":null})",
+      R"({"sub":"u","sub":"v","event":"e","kind":"waiting","iat":1,"nbf":1,"exp":2})",
+      R"([{"sub":"u","event":"e","kind":"waiting","iat":1,"nbf":1,"exp":2}])",
+      R"("text")",
+      R"({"sub":"u","event":"e","kind":"waiting","iat":1,"nbf":1,"exp":2)",
+  };
+  for (const char* json : bad) EXPECT_FALSE(claims_from_json(json).has_value()) << json;
+}
+
+TEST(Claims, RequiresEveryRequiredMember) {
+  for (const char* missing : {"sub", "event", "kind", "iat", "nbf", "exp"}) {
+    nlohmann::json j = nlohmann::json::parse(claims_to_json(sample_claims()));
+    j.erase(missing);
+    EXPECT_FALSE(claims_from_json(j.dump()).has_value()) << missing;
+  }
+}
+
+}  // namespace
+}  // namespace boxoffice::tokens
