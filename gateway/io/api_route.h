@@ -24,7 +24,8 @@ struct ApiRoute {
 };
 
 // raw_path is the request's :path ("/api/events/e1/seats?x=1"). Errors are stable codes:
-// not_found (no such booking route for fans, e.g. the provider's webhook) and bad_event_id.
+// not_found (no such booking route for fans, e.g. the provider's webhook) and
+// bad_reservation_id.
 Result<ApiRoute, std::string_view> classify_api_request(std::string_view method,
                                                         const http::RequestTarget& target,
                                                         std::string_view raw_path);

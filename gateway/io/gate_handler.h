@@ -43,6 +43,7 @@ class GateHandler : public server::RequestHandler {
     tokens::Claims claims;
     server::ResponseWriter writer;
     std::string last_sent;
+    bool looking_up = false;  // a pre-queue token's place is being read after the draw
   };
   // What this thread knows of one event's room, refreshed every room_refresh_ms.
   struct Room {

@@ -273,6 +273,28 @@ void GateHandler::notify_watchers(const std::string& event, Room& room) {
       done.push_back(w.id);
       continue;
     }
+    if (w.claims.position == 0 && room.snapshot.sealed) {
+      // A pre-queue token after the draw: learn the place once, then follow it.
+      if (!w.looking_up) {
+        w.looking_up = true;
+        redis_.call_script("gate/position.lua", room_keys(event),
+                           {w.claims.sub, std::to_string(now)},
+                           [this, event, id = w.id](const io::RedisResult& result) {
+                             auto it = rooms_.find(event);
+                             if (it == rooms_.end()) return;
+                             for (Watcher& found : it->second.watchers) {
+                               if (found.id != id) continue;
+                               found.looking_up = false;
+                               if (!result || result->is_error()) return;
+                               if (auto place = parse_place(*result)) {
+                                 found.claims.position = place->position;
+                               }
+                             }
+                             notify_watchers(event, it->second);
+                           });
+      }
+      continue;
+    }
     const RoomStatus st = room_status(room.snapshot, w.claims.position, now);
     StatusView view;
     view.event = event;
@@ -280,7 +302,8 @@ void GateHandler::notify_watchers(const std::string& event, Room& room) {
     view.status = st;
     view.commitment = room.snapshot.commitment;
     if (st.phase == Phase::kAdmitted) {
-      view.admission_token = admission_token(room, w.claims, now);
+      const std::string admission = admission_token(room, w.claims, now);  // view keeps a view
+      view.admission_token = admission;
       w.writer.send("event: admitted\ndata: " + status_json(view) + "\n\n");
       w.writer.finish();
       done.push_back(w.id);

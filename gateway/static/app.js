@@ -34,9 +34,11 @@ function showStatus(s) {
 function follow(event, user) {
   const source = new EventSource(`/queue/${event}/stream`);
   source.addEventListener('position', (e) => showStatus(JSON.parse(e.data)));
-  source.addEventListener('admitted', (e) => {
+  source.addEventListener('admitted', async (e) => {
     source.close();
     showStatus(JSON.parse(e.data));
+    // The stream's headers went out before the admission: one status call sets the cookie.
+    await fetch(`/queue/${event}/status`, { credentials: 'same-origin' });
     loadSeats(event, user);
   });
 }

@@ -91,7 +91,9 @@ TEST_F(GateAdmission, BatchesInPositionOrder) {
     EXPECT_LE(ticks[i].batch, 2);
     total += ticks[i].batch;
     EXPECT_EQ(ticks[i].watermark, total);
-    if (i > 0) EXPECT_GE(ticks[i].at_ms - ticks[i - 1].at_ms, kIntervalMs);
+    if (i > 0) {
+      EXPECT_GE(ticks[i].at_ms - ticks[i - 1].at_ms, kIntervalMs);
+    }
   }
   EXPECT_EQ(total, 5);
 
@@ -116,6 +118,7 @@ TEST_F(GateAdmission, ActiveCapStopsAdmission) {
                    {"session_ms", 3'600'000},
                    {"paused", true}});
   std::vector<std::string> waiting;
+  waiting.reserve(5);
   for (int i = 0; i < 5; ++i) waiting.push_back(join_token("e1", "fan" + std::to_string(i)));
   ASSERT_EQ(call("POST", "/admin/events/e1/resume").status, 200);
   ASSERT_TRUE(poll_until([&] { return figures("e1").value("admitted_watermark", 0) == 2; }));
@@ -126,7 +129,7 @@ TEST_F(GateAdmission, ActiveCapStopsAdmission) {
     const nlohmann::json f = figures("e1");
     EXPECT_EQ(f.value("admitted_watermark", -1), 2);
     EXPECT_EQ(f.value("active", -1), 2);
-    return f.value("last_tick_ms", int64_t{0}) >= since + 10 * 20;
+    return f.value("last_tick_ms", int64_t{0}) >= since + int64_t{10} * 20;
   }));
   EXPECT_EQ(json_of(status("e1", waiting[1])).value("phase", ""), "admitted");
   const nlohmann::json third = json_of(status("e1", waiting[2]));
@@ -212,13 +215,46 @@ TEST_F(GateAdmission, StreamSendsPositionsThenTheAdmission) {
   EXPECT_EQ(claims->position, 2U);
 
   // An admitted fan's stream answers at once.
-  auto again = client_->request("GET", "/queue/e1/stream",
-                                {Header{"authorization", "Bearer " + token}});
+  auto again =
+      client_->request("GET", "/queue/e1/stream", {Header{"authorization", "Bearer " + token}});
   ASSERT_TRUE(again) << again.error();
   EXPECT_TRUE(again->complete);
   events = sse_events(again->body);
   ASSERT_EQ(events.size(), 1U) << again->body;
   EXPECT_EQ(events[0].first, "admitted");
+}
+
+// A fan who joined the pre-queue follows the stream (the fan page does, with the bx_wait cookie
+// from the join, whose token has no place yet). At the on-sale the draw places them and the
+// batches admit them: the stream must learn the place and end with the admission.
+// FAILS at the time of writing: notify_watchers() computes the status from the watcher's token
+// claims (position 0), and nothing looks the place up (status() does, with gate/position.lua),
+// so the stream says pre_queue forever.
+TEST_F(GateAdmission, StreamOfAPreQueueJoinerLearnsItsPlaceAtOnSale) {
+  start_gate();
+  put_room("e1", {{"queue_opens_at_ms", 0},
+                  {"on_sale_at_ms", wall_ms() + 3'600'000},
+                  {"batch_interval_ms", 20}});
+  const std::string token = join_token("e1", "fan");
+  const int32_t id =
+      client_->submit("GET", "/queue/e1/stream", {Header{"cookie", "bx_wait_e1=" + token}});
+  ASSERT_TRUE(client_->run_until(
+      [&] {
+        const Response* r = client_->response(id);
+        return r != nullptr && r->body.find("\n\n") != std::string::npos;
+      },
+      kDeadline));
+  EXPECT_EQ(sse_events(client_->response(id)->body).at(0).second.value("phase", ""), "pre_queue");
+
+  put_room("e1", {{"on_sale_at_ms", wall_ms()}});
+  // The status endpoint learns the place (and the batch admits it) at once.
+  EXPECT_FALSE(await_admission("e1", token).empty());
+  auto done = client_->wait(id, std::chrono::milliseconds(3'000));
+  ASSERT_TRUE(done) << done.error() << "; the stream so far:\n"
+                    << (client_->response(id) != nullptr ? client_->response(id)->body : "");
+  const auto events = sse_events(done->body);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().first, "admitted") << done->body;
 }
 
 TEST_F(GateAdmission, DrainEndsOpenStreams) {

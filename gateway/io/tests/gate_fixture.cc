@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "gateway/core/room_keys.h"
+#include "shared/redis/sync_client.h"
 #include "shared/tokens/base64url.h"
 
 namespace boxoffice::gateway::testing {
@@ -83,14 +85,15 @@ std::string FakeBooking::Seen::header(std::string_view name) const {
 }
 
 size_t FakeBooking::Seen::count(std::string_view name) const {
-  return static_cast<size_t>(
-      std::count_if(headers.begin(), headers.end(), [name](const auto& h) { return h.first == name; }));
+  return static_cast<size_t>(std::count_if(headers.begin(), headers.end(),
+                                           [name](const auto& h) { return h.first == name; }));
 }
 
 FakeBooking::FakeBooking() {
   base_ = event_base_new();
   // A periodic wake-up, so the loop notices stop_ without cross-thread libevent calls.
-  tick_ = event_new(base_, -1, EV_PERSIST, [](evutil_socket_t, short, void*) {}, nullptr);
+  tick_ = event_new(
+      base_, -1, EV_PERSIST, [](evutil_socket_t, short, void*) {}, nullptr);
   const timeval tv{0, 5'000};
   event_add(tick_, &tv);
   http_ = evhttp_new(base_);
@@ -255,6 +258,32 @@ nlohmann::json GateTest::figures(const std::string& event) {
   return json_of(r);
 }
 
+bool GateTest::figure_reaches(const std::string& event, const std::string& field, int64_t value) {
+  int64_t last = -1;
+  const bool reached = poll_until([&] {
+    last = figures(event).value(field, int64_t{-1});
+    return last == value;
+  });
+  EXPECT_TRUE(reached) << event << " " << field << " stays " << last << ", not " << value;
+  return reached;
+}
+
+int64_t GateTest::joined_in_redis(const std::string& event) const {
+  auto client = redis::SyncClient::connect(redis_->host(), redis_->port());
+  if (!client) {
+    ADD_FAILURE() << client.error();
+    return -1;
+  }
+  const std::vector<std::string> keys = room_redis_keys(event);
+  auto pre = client->command({"ZCARD", keys[2]});
+  auto fifo = client->command({"HLEN", keys[3]});
+  if (!pre || !fifo) {
+    ADD_FAILURE() << "Redis: ZCARD/HLEN failed";
+    return -1;
+  }
+  return pre->integer() + fifo->integer();
+}
+
 Response GateTest::join(H2Client& client, const std::string& event, const std::string& user,
                         std::vector<Header> headers) {
   if (!user.empty()) headers.push_back(Header{"x-boxoffice-user", user});
@@ -324,20 +353,20 @@ std::vector<GateTest::Forged> GateTest::forged_tokens(const std::string& event,
            base64url_encode("not a signature");
   };
   std::vector<Forged> out;
-  out.push_back({"alg none",
-                 with_header({{"alg", "none"}, {"typ", "JWT"}, {"kid", kid}},
-                             tokens::claims_to_json(good)),
-                 "alg_not_allowed"});
-  out.push_back({"HS256 on the Ed25519 kid",
-                 with_header({{"alg", "HS256"}, {"typ", "JWT"}, {"kid", kid}},
-                             tokens::claims_to_json(good)),
-                 "alg_not_allowed"});
+  out.push_back(
+      {"alg none",
+       with_header({{"alg", "none"}, {"typ", "JWT"}, {"kid", kid}}, tokens::claims_to_json(good)),
+       "alg_not_allowed"});
+  out.push_back(
+      {"HS256 on the Ed25519 kid",
+       with_header({{"alg", "HS256"}, {"typ", "JWT"}, {"kid", kid}}, tokens::claims_to_json(good)),
+       "alg_not_allowed"});
   tokens::KeySet other;
   if (auto other_kid = other.generate_ed25519(); other_kid && other.set_active(*other_kid)) {
     out.push_back({"unknown kid", other.sign(good), "unknown_kid"});
   }
-  out.push_back({"wrong event", keys_.sign(claims("forger", event + "-other", kind)),
-                 "wrong_event"});
+  out.push_back(
+      {"wrong event", keys_.sign(claims("forger", event + "-other", kind)), "wrong_event"});
   tokens::Claims expired = good;
   expired.iat = good.iat - 7200;
   expired.nbf = good.iat - 7200;

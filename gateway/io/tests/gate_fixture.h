@@ -109,8 +109,12 @@ class GateTest : public ::testing::Test {
   // A room on sale since the epoch (joins get FIFO places at once; mode fifo unless the
   // settings say), with these settings too.
   void open_room(const std::string& event, nlohmann::json settings = nlohmann::json::object());
-  // GET /admin/events/{event} as JSON.
+  // GET /admin/events/{event} as JSON. The figures are the thread's room cache: they lag
+  // Redis by up to room_refresh_ms, so tests poll them (figure_reaches) or ask Redis.
   nlohmann::json figures(const std::string& event);
+  bool figure_reaches(const std::string& event, const std::string& field, int64_t value);
+  // Identities with a place in Redis (pre-queue and FIFO): the truth, not a cache.
+  int64_t joined_in_redis(const std::string& event) const;
 
   Response join(H2Client& client, const std::string& event, const std::string& user,
                 std::vector<Header> headers = {});

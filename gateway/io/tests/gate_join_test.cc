@@ -23,12 +23,13 @@ TEST_F(GateJoin, NeedsAnIdentity) {
 TEST_F(GateJoin, RefusesABadIdentity) {
   start_gate();
   open_room("e1");
-  for (const std::string bad : {"a/b", "semi;colon", "quote\"d", std::string(65, 'x')}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"a/b", "semi;colon", "quote\"d", std::string(65, 'x')}) {
     const Response r = join("e1", bad);
     EXPECT_EQ(r.status, 400) << bad;
     EXPECT_EQ(error_code(r), "bad_identity") << bad << ": " << r.body;
   }
-  EXPECT_EQ(figures("e1").value("joined", -1), 0);
+  EXPECT_EQ(joined_in_redis("e1"), 0);
 }
 
 TEST_F(GateJoin, UnknownEvent) {
@@ -46,7 +47,7 @@ TEST_F(GateJoin, BeforeTheQueueOpens) {
   const Response r = join("e1", "early");
   EXPECT_EQ(r.status, 409);
   EXPECT_EQ(error_code(r), "queue_not_open") << r.body;
-  EXPECT_EQ(figures("e1").value("joined", -1), 0);
+  EXPECT_EQ(joined_in_redis("e1"), 0);
 }
 
 TEST_F(GateJoin, ClosedRoom) {
@@ -95,7 +96,7 @@ TEST_F(GateJoin, IdentityFromTheQueryOrTheBody) {
   ASSERT_EQ(b.status, 200) << b.body;
   EXPECT_EQ(json_of(q).value("position", 0), 1);
   EXPECT_EQ(json_of(b).value("position", 0), 2);
-  EXPECT_EQ(figures("e1").value("joined", -1), 2);
+  EXPECT_EQ(joined_in_redis("e1"), 2);
 }
 
 // Invariant 5: one place per identity, whatever the number of tabs (connections, and with two
@@ -111,7 +112,8 @@ TEST_F(GateJoin, SameIdentityFromManyTabsKeepsOnePlace) {
     tabs.push_back(connect());
     ASSERT_NE(tabs.back(), nullptr);
     // The other thread learns the room at its next refresh: until then it does not know it.
-    ASSERT_TRUE(poll_until([&] { return call(*tabs.back(), "GET", "/queue/e1/lottery").status == 200; }));
+    ASSERT_TRUE(
+        poll_until([&] { return call(*tabs.back(), "GET", "/queue/e1/lottery").status == 200; }));
   }
   // All five at once, each on its own connection.
   for (auto& tab : tabs) {
@@ -128,9 +130,8 @@ TEST_F(GateJoin, SameIdentityFromManyTabsKeepsOnePlace) {
   EXPECT_EQ(positions, std::set<int64_t>{2});
   // And later retries too.
   for (auto& tab : tabs) EXPECT_EQ(json_of(join(*tab, "e1", "fan")).value("position", 0), 2);
-  const nlohmann::json f = figures("e1");
-  EXPECT_EQ(f.value("joined", -1), 2);
-  EXPECT_EQ(f.value("fifo", -1), 2);
+  EXPECT_EQ(joined_in_redis("e1"), 2);
+  figure_reaches("e1", "fifo", 2);
 }
 
 TEST_F(GateJoin, SameIdentityInThePreQueueKeepsOneEntry) {
@@ -145,7 +146,8 @@ TEST_F(GateJoin, SameIdentityInThePreQueueKeepsOneEntry) {
     EXPECT_EQ(json_of(r).value("phase", ""), "pre_queue") << r.body;
     EXPECT_EQ(json_of(r).value("position", -1), 0) << r.body;
   }
-  EXPECT_EQ(figures("e1").value("pre_queue", -1), 1);
+  EXPECT_EQ(joined_in_redis("e1"), 1);
+  figure_reaches("e1", "pre_queue", 1);
 }
 
 TEST_F(GateJoin, RateLimitedPerAddress) {
@@ -160,7 +162,7 @@ TEST_F(GateJoin, RateLimitedPerAddress) {
   const Response r = join("e1", "fan-over");
   EXPECT_EQ(r.status, 429);
   EXPECT_EQ(error_code(r), "rate_limited") << r.body;
-  EXPECT_EQ(figures("e1").value("joined", -1), 3);
+  EXPECT_EQ(joined_in_redis("e1"), 3);
 }
 
 TEST_F(GateJoin, ProofOfWork) {

@@ -31,13 +31,12 @@ class GateProxy : public GateTest {
 
 TEST_F(GateProxy, ForwardsWithTheVerifiedIdentityOnly) {
   ASSERT_NO_FATAL_FAILURE(start());
-  const Response r = call("POST", "/api/events/e1/seats/A-1/reserve",
-                          {Header{"authorization", "Bearer " + alice_},
-                           Header{"x-boxoffice-user", "mallory"},
-                           Header{"cookie", "bx_admit_e1=" + alice_ + "; session=s1"},
-                           Header{"x-forwarded-for", "6.6.6.6"},
-                           Header{"content-type", "application/json"}},
-                          R"({"hold":true})");
+  const Response r =
+      call("POST", "/api/events/e1/seats/A-1/reserve",
+           {Header{"authorization", "Bearer " + alice_}, Header{"x-boxoffice-user", "mallory"},
+            Header{"cookie", "bx_admit_e1=" + alice_ + "; session=s1"},
+            Header{"x-forwarded-for", "6.6.6.6"}, Header{"content-type", "application/json"}},
+           R"({"hold":true})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json_of(r).value("uri", ""), "/events/e1/seats/A-1/reserve");
   const std::vector<FakeBooking::Seen> seen = booking_.seen();
@@ -57,9 +56,9 @@ TEST_F(GateProxy, ForwardsWithTheVerifiedIdentityOnly) {
 
 TEST_F(GateProxy, BrowsersAdmittedByCookie) {
   ASSERT_NO_FATAL_FAILURE(start());
-  const Response r = call("GET", "/api/events/e1/seats/A-1",
-                          {Header{"cookie", "other=1; bx_admit_e1=" + alice_},
-                           Header{"accept", "text/html"}});
+  const Response r =
+      call("GET", "/api/events/e1/seats/A-1",
+           {Header{"cookie", "other=1; bx_admit_e1=" + alice_}, Header{"accept", "text/html"}});
   ASSERT_EQ(r.status, 200) << r.body;
   const std::vector<FakeBooking::Seen> seen = booking_.seen();
   ASSERT_EQ(seen.size(), 1U);
@@ -106,8 +105,8 @@ TEST_F(GateProxy, SeatMapStampedeCostsOneRead) {
 
 TEST_F(GateProxy, WithoutATokenNothingPasses) {
   ASSERT_NO_FATAL_FAILURE(start());
-  const Response app = call("POST", "/api/events/e1/seats/A-1/reserve",
-                            {Header{"x-boxoffice-user", "alice"}});
+  const Response app =
+      call("POST", "/api/events/e1/seats/A-1/reserve", {Header{"x-boxoffice-user", "alice"}});
   EXPECT_EQ(app.status, 401);
   EXPECT_EQ(error_code(app), "admission_required") << app.body;
 
@@ -121,8 +120,8 @@ TEST_F(GateProxy, WithoutATokenNothingPasses) {
   EXPECT_EQ(waiting.status, 403);
   EXPECT_EQ(error_reason(waiting), "wrong_kind") << waiting.body;
 
-  const Response webhook = call("POST", "/api/webhooks/payments",
-                                {Header{"authorization", "Bearer " + alice_}}, "{}");
+  const Response webhook =
+      call("POST", "/api/webhooks/payments", {Header{"authorization", "Bearer " + alice_}}, "{}");
   EXPECT_EQ(webhook.status, 404);
   EXPECT_EQ(error_code(webhook), "not_found") << webhook.body;
 
@@ -143,13 +142,15 @@ TEST_F(GateProxy, RejectedTokens) {
     EXPECT_EQ(error_code(r), "invalid_token") << f.name;
     EXPECT_EQ(error_reason(r), f.reason) << f.name << ": " << r.body;
     // A browser with the same cookie is sent back to the waiting room.
-    const Response b = call("GET", "/api/events/e1/seats",
-                            {Header{"cookie", "bx_admit_e1=" + f.token}, Header{"accept", "text/html"}});
+    const Response b =
+        call("GET", "/api/events/e1/seats",
+             {Header{"cookie", "bx_admit_e1=" + f.token}, Header{"accept", "text/html"}});
     EXPECT_EQ(b.status, 303) << f.name;
   }
   // Alice's own token names e1: it opens nothing of e2.
   open_room("e2");
-  const Response other = call("GET", "/api/events/e2/seats", {Header{"authorization", "Bearer " + alice_}});
+  const Response other =
+      call("GET", "/api/events/e2/seats", {Header{"authorization", "Bearer " + alice_}});
   EXPECT_EQ(other.status, 403);
   EXPECT_EQ(error_reason(other), "wrong_event") << other.body;
   EXPECT_TRUE(booking_.seen().empty());

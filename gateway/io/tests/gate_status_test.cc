@@ -79,7 +79,8 @@ TEST_F(GateStatusWaiting, TokenFromTheCookie) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json_of(r).value("position", 0), 2);
   // Another event's cookie is not this event's token.
-  const Response other = call("GET", "/queue/e1/status", {Header{"cookie", "bx_wait_e2=" + second_}});
+  const Response other =
+      call("GET", "/queue/e1/status", {Header{"cookie", "bx_wait_e2=" + second_}});
   EXPECT_EQ(other.status, 401);
   EXPECT_EQ(error_code(other), "waiting_token_required") << other.body;
 }
