@@ -7,10 +7,11 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <charconv>
 #include <cstring>
+#include <memory>
 #include <utility>
+#include <vector>
 
 #include "gateway/server/server_internal.h"
 
@@ -42,7 +43,56 @@ bool dropped_response_header(std::string_view name) {
 
 Connection* from(void* user_data) { return static_cast<Connection*>(user_data); }
 
+// Bounds on what a worker thread keeps for reuse: a burst's worth of states, and no buffer
+// that grew unusually large.
+constexpr size_t kPooledStates = 1024;
+constexpr size_t kPooledBufferBytes = size_t{16} * 1024;
+
+struct StatePool {
+  std::vector<std::unique_ptr<StreamState>> free;
+};
+thread_local StatePool state_pool;
+
 }  // namespace
+
+StreamState* StreamState::acquire() {
+  if (state_pool.free.empty()) return new StreamState();
+  StreamState* s = state_pool.free.back().release();
+  state_pool.free.pop_back();
+  return s;
+}
+
+void StreamState::recycle() {
+  std::unique_ptr<StreamState> self(this);
+  if (state_pool.free.size() >= kPooledStates || request.body.capacity() > kPooledBufferBytes ||
+      out.capacity() > kPooledBufferBytes) {
+    return;  // freed
+  }
+  // Back to the state of a new stream, keeping the capacity of strings and lists; the header
+  // list keeps its entries too, overwritten in place by the next request.
+  refs = 1;
+  conn = nullptr;
+  stream_id = 0;
+  Request& r = request;
+  r.method.clear();
+  r.scheme.clear();
+  r.authority.clear();
+  r.path.clear();
+  r.target.path.clear();
+  r.target.segments.clear();
+  r.target.params.clear();
+  r.body.clear();
+  r.tls = false;
+  headers_used = 0;
+  header_bytes = 0;
+  reading = true;
+  headers_too_large = body_too_large = answered = streaming = finished = deferred = false;
+  out.clear();
+  out_offset = 0;
+  on_close = nullptr;
+  prev = next = nullptr;
+  state_pool.free.push_back(std::move(self));
+}
 
 // nghttp2 C callbacks, trampolines into Connection.
 namespace callbacks {
@@ -328,7 +378,7 @@ void Connection::rearm_timer() {
 
 int Connection::on_begin_headers(const nghttp2_frame* frame) {
   if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
-  auto* s = new StreamState();
+  StreamState* s = StreamState::acquire();
   s->conn = this;
   s->stream_id = frame->hd.stream_id;
   s->request.peer_ip = peer_ip_;
@@ -369,14 +419,21 @@ int Connection::on_header(const nghttp2_frame* frame, std::string_view name,
   }
   if (name == "cookie") {
     // HTTP/2 clients may split cookies into crumbs; rejoin them (RFC 9113 8.2.3).
-    for (Header& h : r.headers) {
-      if (h.name == "cookie") {
-        h.value.append("; ").append(value);
+    for (size_t i = 0; i < s->headers_used; ++i) {
+      if (r.headers[i].name == "cookie") {
+        r.headers[i].value.append("; ").append(value);
         return 0;
       }
     }
   }
-  r.headers.push_back(Header{std::string(name), std::string(value)});
+  if (s->headers_used < r.headers.size()) {
+    Header& h = r.headers[s->headers_used];  // a pooled entry: reuse its strings' capacity
+    h.name.assign(name);
+    h.value.assign(value);
+  } else {
+    r.headers.push_back(Header{std::string(name), std::string(value)});
+  }
+  ++s->headers_used;
   return 0;
 }
 
@@ -399,6 +456,7 @@ int Connection::on_frame_recv(const nghttp2_frame* frame) {
       auto* s = static_cast<StreamState*>(
           nghttp2_session_get_stream_user_data(session_, frame->hd.stream_id));
       if (s == nullptr || !s->reading) break;
+      if (frame->headers.cat == NGHTTP2_HCAT_REQUEST) s->request.headers.resize(s->headers_used);
       if (frame->headers.cat == NGHTTP2_HCAT_REQUEST && !s->headers_too_large) {
         // A declared body over the limit is refused before any of it arrives.
         const std::string_view length = s->request.header("content-length");
@@ -568,7 +626,9 @@ void Connection::submit(StreamState* s, int status, std::vector<Header>& headers
   bool has_server = false;
   bool has_date = false;
   for (Header& h : headers) {
-    for (char& ch : h.name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    for (char& ch : h.name) {
+      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');  // ASCII, no locale
+    }
     has_server = has_server || h.name == "server";
     has_date = has_date || h.name == "date";
   }

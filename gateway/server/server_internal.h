@@ -29,11 +29,19 @@ class Connection;
 // One request/response exchange. Reference-counted (single thread): the connection holds one
 // reference until the stream closes, every ResponseWriter copy holds one. `conn` is cleared when
 // the stream closes, so a late writer call finds it null and does nothing.
+//
+// Released states go back to a per-thread pool with their buffers' capacity (the request's
+// strings and header list), so a typical request allocates none of them anew.
 struct StreamState {
+  static StreamState* acquire();  // a fresh state: from this thread's pool, or new
+  void recycle();                 // to this thread's pool (or freed), once refs reached 0
+
   int refs = 1;
   Connection* conn = nullptr;
   int32_t stream_id = 0;
   Request request;
+  size_t headers_used = 0;  // request.headers[0, headers_used) are this request's, until the
+                            // header block ends and the list is trimmed to them
   int64_t header_bytes = 0;
   bool reading = true;  // the request is still arriving
   bool headers_too_large = false;
@@ -51,7 +59,7 @@ struct StreamState {
 
 inline void retain(StreamState* s) { ++s->refs; }
 inline void release(StreamState* s) {
-  if (--s->refs == 0) delete s;
+  if (--s->refs == 0) s->recycle();
 }
 
 class Worker {

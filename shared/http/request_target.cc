@@ -1,5 +1,7 @@
 #include "shared/http/request_target.h"
 
+#include <algorithm>
+
 #include "shared/http/percent.h"
 
 namespace boxoffice::http {
@@ -54,6 +56,7 @@ Result<RequestTarget, Errc> parse_request_target(std::string_view target) {
 
   RequestTarget out;
   out.path.reserve(raw_path.size());
+  out.segments.reserve(static_cast<size_t>(std::count(raw_path.begin(), raw_path.end(), '/')));
   out.path.push_back('/');
   std::string_view rest = raw_path.substr(1);
   while (!rest.empty()) {
