@@ -12,8 +12,6 @@ namespace {
 
 using server::Header;
 
-constexpr std::string_view kIdentityHeader = "x-boxoffice-user";
-
 // Headers the gate never passes on: hop-by-hop ones, the client's claims about who it is or
 // where it came from, and cookies (the gate's tokens travel as Authorization).
 bool dropped_request_header(std::string_view name) {

@@ -15,8 +15,6 @@ namespace {
 
 using server::Header;
 
-constexpr std::string_view kIdentityHeader = "x-boxoffice-user";
-
 bool valid_identity(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   for (const char c : id) {

@@ -9,6 +9,10 @@
 
 namespace boxoffice::gateway {
 
+// Who a fan says they are when joining; towards booking, the identity the gate verified (a
+// client's own copy is never forwarded).
+inline constexpr std::string_view kIdentityHeader = "x-boxoffice-user";
+
 std::string waiting_cookie_name(std::string_view event);    // bx_wait_{event}
 std::string admission_cookie_name(std::string_view event);  // bx_admit_{event}
 

@@ -9,6 +9,7 @@
 namespace boxoffice::booking::api {
 namespace {
 
+using booking::testing::small_event;
 using booking::testing::test_catalog;
 
 constexpr SeatIndex kSeat = 3;
@@ -76,7 +77,7 @@ TEST(AuditTest, OtherDecisionsLeaveTheSeatAlone) {
 }
 
 TEST(AuditTest, RendersHistoryAndStatusAt) {
-  const Event& e = *test_catalog().find_event("evt_small");
+  const Event& e = small_event();
   const std::vector<Decision> h = {make(DecisionType::kHeld, 100, 0x1a, "u1", 160)};
   auto j = nlohmann::json::parse(render_history(e, kSeat, h, 120));
   EXPECT_EQ(j["seat_id"], "A-1-4");

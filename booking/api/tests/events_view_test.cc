@@ -9,6 +9,7 @@
 namespace boxoffice::booking::api {
 namespace {
 
+using booking::testing::small_event;
 using booking::testing::test_catalog;
 
 std::vector<std::string> ids(const SearchResult& r) {
@@ -57,7 +58,7 @@ TEST(EventsViewTest, EventSummaryInTheSeedsShape) {
 }
 
 TEST(EventsViewTest, EventDetailHasSectionsPricesAndWaves) {
-  const Event& e = *test_catalog().find_event("evt_small");
+  const Event& e = small_event();
   const auto j = nlohmann::json::parse(render_event(e));
   EXPECT_EQ(j["per_user_limit"], 4);
   EXPECT_EQ(j["hold_s"], 60);
@@ -70,7 +71,7 @@ TEST(EventsViewTest, EventDetailHasSectionsPricesAndWaves) {
 }
 
 TEST(EventsViewTest, SeatMapStatusesFromTheReadModelBytes) {
-  const Event& e = *test_catalog().find_event("evt_small");
+  const Event& e = small_event();
   std::string bytes(3, '\0');
   bytes[1] = 'h';
   bytes[2] = 'b';  // seats past the end are available
@@ -89,7 +90,7 @@ TEST(EventsViewTest, SeatMapStatusesFromTheReadModelBytes) {
 }
 
 TEST(EventsViewTest, SectionSeatMapReadsItsOwnRange) {
-  const Event& e = *test_catalog().find_event("evt_small");
+  const Event& e = small_event();
   const auto b = find_section(e, "B");
   ASSERT_TRUE(b);
   EXPECT_FALSE(find_section(e, "Z"));
@@ -102,7 +103,7 @@ TEST(EventsViewTest, SectionSeatMapReadsItsOwnRange) {
 }
 
 TEST(EventsViewTest, CompactSnapshot) {
-  const Event& e = *test_catalog().find_event("evt_small");
+  const Event& e = small_event();
   const auto j = nlohmann::json::parse(render_seat_snapshot(e, std::string("\0hbx", 4), 42));
   EXPECT_EQ(j["seq"], 42);
   EXPECT_EQ(j["seats"], "arbraaaaaaaaaa");

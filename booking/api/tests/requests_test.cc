@@ -9,10 +9,10 @@
 namespace boxoffice::booking::api {
 namespace {
 
+using booking::testing::small_event;
 using booking::testing::test_catalog;
 namespace json = boost::json;
 
-const Event& small() { return *test_catalog().find_event("evt_small"); }
 json::object body(std::string_view text) { return *parse_body(text); }
 
 TEST(RequestsTest, BodiesMustBeJsonObjects) {
@@ -37,7 +37,7 @@ TEST(RequestsTest, IdentityFromTheHeaderFirstThenTheBody) {
 }
 
 TEST(RequestsTest, ReserveOneSeat) {
-  auto c = reserve_seat_command(small(), "A-2-3", "u1", 77);
+  auto c = reserve_seat_command(small_event(), "A-2-3", "u1", 77);
   ASSERT_TRUE(c);
   const Command cmd = c->view();
   EXPECT_EQ(cmd.type, CommandType::kReserve);
@@ -45,16 +45,16 @@ TEST(RequestsTest, ReserveOneSeat) {
   EXPECT_EQ(cmd.user_id, "u1");
   EXPECT_EQ(cmd.at_ms, 77);
   ASSERT_EQ(cmd.seats.count, 1);
-  EXPECT_EQ(cmd.seats.items[0], *small().find_seat("A-2-3"));
-  EXPECT_EQ(reserve_seat_command(small(), "A-9-9", "u1", 0).error().code, "unknown_seat");
+  EXPECT_EQ(cmd.seats.items[0], *small_event().find_seat("A-2-3"));
+  EXPECT_EQ(reserve_seat_command(small_event(), "A-9-9", "u1", 0).error().code, "unknown_seat");
 }
 
 TEST(RequestsTest, ReserveSeveralSeats) {
-  auto c = reserve_seats_command(small(), body(R"({"seats":["A-1-1","B-1-5"]})"), "u1", 0);
+  auto c = reserve_seats_command(small_event(), body(R"({"seats":["A-1-1","B-1-5"]})"), "u1", 0);
   ASSERT_TRUE(c);
   EXPECT_EQ(c->seats.count, 2);
   auto code = [](std::string_view text) {
-    return reserve_seats_command(small(), body(text), "u1", 0).error().code;
+    return reserve_seats_command(small_event(), body(text), "u1", 0).error().code;
   };
   EXPECT_EQ(code("{}"), "invalid_field");
   EXPECT_EQ(code(R"({"seats":"A-1-1"})"), "invalid_field");
@@ -69,19 +69,19 @@ TEST(RequestsTest, ReserveSeveralSeats) {
 
 TEST(RequestsTest, ReserveBest) {
   auto c = reserve_best_command(
-      small(), body(R"({"count":2,"section":"B","min_price_cents":100,"max_price_cents":900})"),
-      "u1", 0);
+      small_event(),
+      body(R"({"count":2,"section":"B","min_price_cents":100,"max_price_cents":900})"), "u1", 0);
   ASSERT_TRUE(c);
   EXPECT_EQ(c->type, CommandType::kReserveBest);
   EXPECT_EQ(c->count, 2);
   EXPECT_EQ(c->section, 1);
   EXPECT_EQ(c->min_price_cents, 100);
   EXPECT_EQ(c->max_price_cents, 900);
-  auto any = reserve_best_command(small(), body(R"({"count":1})"), "u1", 0);
+  auto any = reserve_best_command(small_event(), body(R"({"count":1})"), "u1", 0);
   ASSERT_TRUE(any);
   EXPECT_EQ(any->section, kAnySection);
   auto code = [](std::string_view text) {
-    return reserve_best_command(small(), body(text), "u1", 0).error().code;
+    return reserve_best_command(small_event(), body(text), "u1", 0).error().code;
   };
   EXPECT_EQ(code("{}"), "invalid_field");
   EXPECT_EQ(code(R"({"count":0})"), "invalid_field");
@@ -123,7 +123,7 @@ TEST(RequestsTest, ConfirmRequest) {
 }
 
 TEST(RequestsTest, OwnedCommandsSurviveMoves) {
-  auto c = reserve_seat_command(small(), "A-1-1", std::string(100, 'u'), 0);
+  auto c = reserve_seat_command(small_event(), "A-1-1", std::string(100, 'u'), 0);
   ASSERT_TRUE(c);
   OwnedCommand moved = std::move(*c);
   EXPECT_EQ(moved.view().user_id, std::string(100, 'u'));

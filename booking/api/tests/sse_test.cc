@@ -9,9 +9,8 @@
 namespace boxoffice::booking::api {
 namespace {
 
+using booking::testing::small_event;
 using booking::testing::test_catalog;
-
-const Event& small() { return *test_catalog().find_event("evt_small"); }
 
 Decision decision(DecisionType type, std::initializer_list<SeatIndex> seats) {
   Decision d;
@@ -32,7 +31,7 @@ TEST(SseTest, Framing) {
 }
 
 TEST(SseTest, HeldChangesSeatsForEveryone) {
-  const DeltaFrames f = delta_frames(small(), decision(DecisionType::kHeld, {0, 9}));
+  const DeltaFrames f = delta_frames(small_event(), decision(DecisionType::kHeld, {0, 9}));
   EXPECT_EQ(f.seq, 9U);
   EXPECT_EQ(f.public_frames,
             "event: seat_status_changed\nid: 9\ndata: "
@@ -48,7 +47,7 @@ TEST(SseTest, HeldChangesSeatsForEveryone) {
 }
 
 TEST(SseTest, OfferIsPersonal) {
-  const DeltaFrames f = delta_frames(small(), decision(DecisionType::kOffered, {0}));
+  const DeltaFrames f = delta_frames(small_event(), decision(DecisionType::kOffered, {0}));
   EXPECT_NE(f.public_frames.find("\"new_status\":\"reserved\""), std::string::npos);
   EXPECT_EQ(f.user, "u2");
   const std::string prefix = "event: waitlist_offer\nid: 9\ndata: ";
@@ -61,20 +60,23 @@ TEST(SseTest, OfferIsPersonal) {
 }
 
 TEST(SseTest, BookedReleasedAndEnds) {
-  const DeltaFrames booked = delta_frames(small(), decision(DecisionType::kBooked, {0}));
+  const DeltaFrames booked = delta_frames(small_event(), decision(DecisionType::kBooked, {0}));
   EXPECT_NE(booked.public_frames.find("\"new_status\":\"booked\""), std::string::npos);
   EXPECT_NE(booked.public_frames.find(R"(event: booking_confirmed)"
                                       "\nid: 9\ndata: "
                                       R"({"booking_id":"evt_small.2a","seat_id":"A-1-1"})"),
             std::string::npos);
   EXPECT_EQ(booked.hold->expires_at_ms, 0);
-  const DeltaFrames released = delta_frames(small(), decision(DecisionType::kReleased, {0}));
+  const DeltaFrames released = delta_frames(small_event(), decision(DecisionType::kReleased, {0}));
   EXPECT_NE(released.public_frames.find("\"new_status\":\"available\""), std::string::npos);
   EXPECT_FALSE(released.hold);
-  EXPECT_EQ(delta_frames(small(), decision(DecisionType::kCancelled, {0})).hold->expires_at_ms, 0);
-  const DeltaFrames waitlisted = delta_frames(small(), decision(DecisionType::kWaitlisted, {0}));
+  EXPECT_EQ(
+      delta_frames(small_event(), decision(DecisionType::kCancelled, {0})).hold->expires_at_ms, 0);
+  const DeltaFrames waitlisted =
+      delta_frames(small_event(), decision(DecisionType::kWaitlisted, {0}));
   EXPECT_TRUE(waitlisted.public_frames.empty());
-  EXPECT_TRUE(delta_frames(small(), decision(DecisionType::kHeld, {999})).public_frames.empty());
+  EXPECT_TRUE(
+      delta_frames(small_event(), decision(DecisionType::kHeld, {999})).public_frames.empty());
 }
 
 TEST(SseTest, ExpiringWarning) {

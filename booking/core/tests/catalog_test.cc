@@ -30,7 +30,7 @@ TEST(Catalog, SampleCatalogHasATheatreAndAnEightyThousandSeatStadium) {
 }
 
 TEST(Catalog, LayoutIsSectionsThenRowsThenSeatNumbers) {
-  const Event& e = *test_catalog().find_event("evt_small");
+  const Event& e = small_event();
   ASSERT_EQ(e.seats.size(), 14u);
   EXPECT_EQ(e.seat_label(4), "A-2-1");
   EXPECT_EQ(e.seat_label(10), "B-1-5");

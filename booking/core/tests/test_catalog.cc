@@ -42,4 +42,6 @@ const Catalog& test_catalog() {
   return catalog;
 }
 
+const Event& small_event() { return *test_catalog().find_event("evt_small"); }
+
 }  // namespace boxoffice::booking::testing

@@ -15,6 +15,7 @@ namespace boxoffice::booking::testing {
 inline constexpr int64_t kOnSaleMs = 1'800'000'000'000;  // 2027-01-15T08:00:00Z
 inline constexpr int64_t kHourMs = 3'600'000;
 const Catalog& test_catalog();
+const Event& small_event();  // evt_small of test_catalog()
 std::string test_catalog_json();
 
 }  // namespace boxoffice::booking::testing

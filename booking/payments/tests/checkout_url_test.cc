@@ -11,7 +11,7 @@ constexpr std::string_view kBase = "http://127.0.0.1:8090";
 constexpr std::string_view kKnownSig =
     "f7cae528b7c67000ba7838eaf18cf5fd05f4626ce5aadb731e4f5b519c7a6348";
 
-CheckoutSigner signer(std::string_view secret = "co_secret") {
+CheckoutSigner checkout_signer(std::string_view secret = "co_secret") {
   auto s = CheckoutSigner::create(secret);
   EXPECT_TRUE(s.has_value());
   return std::move(s).value();
@@ -46,7 +46,7 @@ TEST(CheckoutUrlTest, KnownLink) {
 }
 
 TEST(CheckoutUrlTest, VerifiesItsOwnLinksWithAwkwardValues) {
-  const CheckoutSigner s = signer();
+  const CheckoutSigner s = checkout_signer();
   const CheckoutRequest request{"evt/odd id.1f", "fan 1&amount=1", 0, "EUR"};
   auto url = s.url(kBase, request);
   ASSERT_TRUE(url.has_value());
@@ -57,7 +57,7 @@ TEST(CheckoutUrlTest, VerifiesItsOwnLinksWithAwkwardValues) {
 }
 
 TEST(CheckoutUrlTest, TamperingIsDetected) {
-  const CheckoutSigner s = signer();
+  const CheckoutSigner s = checkout_signer();
   auto url = s.url(kBase, {"evt_hamlet.50000000a", "fan-1", 9000, "GBP"});
   ASSERT_TRUE(url.has_value());
   const auto link = read_link(*url);
@@ -80,7 +80,7 @@ TEST(CheckoutUrlTest, TamperingIsDetected) {
             CheckoutErrc::kBadSignature);
   EXPECT_EQ(error_of(s, reservation, changed("sig", "short")), CheckoutErrc::kBadSignature);
   // Another secret's link.
-  EXPECT_EQ(error_of(signer("other"), reservation, params), CheckoutErrc::kBadSignature);
+  EXPECT_EQ(error_of(checkout_signer("other"), reservation, params), CheckoutErrc::kBadSignature);
   // A second amount appended to a genuine link.
   QueryParams appended = params;
   appended.emplace_back("amount", "1");
@@ -92,7 +92,7 @@ TEST(CheckoutUrlTest, TamperingIsDetected) {
 }
 
 TEST(CheckoutUrlTest, MalformedParameters) {
-  const CheckoutSigner s = signer();
+  const CheckoutSigner s = checkout_signer();
   const QueryParams good = {{"user", "u"}, {"amount", "100"}, {"currency", "GBP"}, {"sig", "x"}};
   for (const std::string_view name : {"user", "amount", "currency", "sig"}) {
     QueryParams p;

@@ -9,6 +9,8 @@
 #include <boost/beast/http.hpp>
 #include <stdexcept>
 
+#include "booking/payments/checkout_url.h"
+
 namespace boxoffice::payments::testing {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -219,6 +221,18 @@ uint64_t PaysimRunner::counter(const std::string& name) const {
   const json::value* v = counters != nullptr ? counters->get_object().if_contains(name) : nullptr;
   EXPECT_NE(v, nullptr) << name;
   return v != nullptr ? v->to_number<uint64_t>() : 0;
+}
+
+std::string PaysimRunner::pay(int64_t amount_cents, std::string_view outcome) const {
+  auto checkout = checkout_url(url(), kCheckoutSecret, "evt_x.7", "fan-9", amount_cents, "EUR");
+  EXPECT_TRUE(checkout.has_value());
+  if (!checkout) return {};
+  std::string target = checkout->substr(url().size());
+  target.insert(target.find('?'), "/pay");
+  const auto r = http_call(port(), http::verb::post, target + "&outcome=" + std::string(outcome));
+  EXPECT_EQ(r.status, 200U) << r.body;
+  if (r.status != 200U) return {};
+  return std::string(r.json().at("payment_id").as_string());
 }
 
 unsigned PaysimRunner::set_mode(const std::string& body) const {

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -21,6 +22,11 @@
 #include "booking/payments/webhook.h"
 
 namespace boxoffice::payments::testing {
+
+// The webhook signing secret the tests give both the provider simulator and the receiver.
+inline constexpr std::string_view kWebhookSecret = "whsec_test";
+// The secret the simulator signs its checkout links with.
+inline constexpr std::string_view kCheckoutSecret = "checkout_test";
 
 struct CallResult {
   unsigned status = 0;  // 0: no response (the error says why)
@@ -93,6 +99,9 @@ class PaysimRunner {
   uint64_t counter(const std::string& name) const;
   // POST /control with body; returns the status.
   unsigned set_mode(const std::string& body) const;
+  // Pays a checkout of amount_cents (signed with kCheckoutSecret) the way a fan's browser
+  // would, with the given outcome; returns the payment id.
+  std::string pay(int64_t amount_cents, std::string_view outcome = "succeed") const;
 
  private:
   boost::asio::io_context io_;

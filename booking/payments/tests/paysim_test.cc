@@ -20,12 +20,12 @@ namespace http = boost::beast::http;
 namespace json = boost::json;
 using testing::CallResult;
 using testing::http_call;
+using testing::kCheckoutSecret;
+using testing::kWebhookSecret;
 using testing::PaysimRunner;
 using testing::wait_until;
 using testing::WebhookReceiver;
 
-constexpr std::string_view kWebhookSecret = "whsec_paysim_test";
-constexpr std::string_view kCheckoutSecret = "checkout_paysim_test";
 constexpr std::string_view kReservation = "evt_hamlet.50000000a";
 
 paysim::PaysimOptions options_for(const WebhookReceiver& receiver) {

@@ -8,7 +8,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "booking/payments/checkout_url.h"
 #include "booking/payments/tests/http_test_util.h"
 
 namespace boxoffice::payments {
@@ -19,11 +18,10 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using testing::http_call;
+using testing::kCheckoutSecret;
+using testing::kWebhookSecret;
 using testing::PaysimRunner;
 using testing::WebhookReceiver;
-
-constexpr std::string_view kWebhookSecret = "whsec_client_test";
-constexpr std::string_view kCheckoutSecret = "checkout_client_test";
 
 paysim::PaysimOptions sim_options(const WebhookReceiver& receiver) {
   paysim::PaysimOptions o;
@@ -35,17 +33,6 @@ paysim::PaysimOptions sim_options(const WebhookReceiver& receiver) {
 }
 
 // A payment made through the checkout, as a fan would.
-std::string make_payment(const PaysimRunner& sim, int64_t amount_cents,
-                         std::string_view outcome = "succeed") {
-  auto url = checkout_url(sim.url(), kCheckoutSecret, "evt_x.7", "fan-9", amount_cents, "EUR");
-  std::string target = url->substr(sim.url().size());
-  target.insert(target.find('?'), "/pay");
-  const auto r =
-      http_call(sim.port(), http::verb::post, target + "&outcome=" + std::string(outcome));
-  EXPECT_EQ(r.status, 200U) << r.body;
-  return std::string(r.json().at("payment_id").as_string());
-}
-
 // Runs the client's context until the one call in flight has answered.
 class ClientTest : public ::testing::Test {
  protected:
@@ -84,7 +71,7 @@ class ClientTest : public ::testing::Test {
 TEST_F(ClientTest, FetchesPaymentsAndRefundsIdempotently) {
   WebhookReceiver receiver{std::string(kWebhookSecret)};
   PaysimRunner sim(sim_options(receiver));
-  const std::string id = make_payment(sim, 4200);
+  const std::string id = sim.pay(4200);
   auto c = client(sim.url());
 
   auto p = fetch(*c, id);
@@ -109,8 +96,8 @@ TEST_F(ClientTest, FetchesPaymentsAndRefundsIdempotently) {
 TEST_F(ClientTest, ProviderErrorsAreClassified) {
   WebhookReceiver receiver{std::string(kWebhookSecret)};
   PaysimRunner sim(sim_options(receiver));
-  const std::string ok = make_payment(sim, 100);
-  const std::string declined = make_payment(sim, 100, "decline");
+  const std::string ok = sim.pay(100);
+  const std::string declined = sim.pay(100, "decline");
   auto c = client(sim.url());
 
   auto missing = fetch(*c, "pay_missing");

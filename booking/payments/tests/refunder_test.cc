@@ -6,7 +6,6 @@
 
 #include <thread>
 
-#include "booking/payments/checkout_url.h"
 #include "booking/payments/tests/http_test_util.h"
 #include "shared/redis/redis_process.h"
 
@@ -15,12 +14,11 @@ namespace {
 
 namespace http = boost::beast::http;
 using testing::http_call;
+using testing::kCheckoutSecret;
+using testing::kWebhookSecret;
 using testing::PaysimRunner;
 using testing::wait_until;
 using testing::WebhookReceiver;
-
-constexpr std::string_view kWebhookSecret = "whsec_refunder_test";
-constexpr std::string_view kCheckoutSecret = "checkout_refunder_test";
 
 class Redis {
  public:
@@ -55,15 +53,6 @@ std::string owed_value(const std::string& provider, const std::string& payment_i
   return R"({"payment_id":")" + payment_id + R"(","provider":")" + provider + R"(","amount":)" +
          std::to_string(amount) +
          R"(,"reservation_id":"evt_x.9","user":"fan-3","reason":"hold_expired","seq":12})";
-}
-
-std::string make_payment(const PaysimRunner& sim, int64_t amount_cents) {
-  auto url = checkout_url(sim.url(), kCheckoutSecret, "evt_x.9", "fan-3", amount_cents, "GBP");
-  std::string target = url->substr(sim.url().size());
-  target.insert(target.find('?'), "/pay");
-  const auto r = http_call(sim.port(), http::verb::post, target);
-  EXPECT_EQ(r.status, 200U) << r.body;
-  return std::string(r.json().at("payment_id").as_string());
 }
 
 std::string status_of(const PaysimRunner& sim, const std::string& payment_id) {
@@ -124,7 +113,7 @@ TEST_F(RefunderTest, RefundsWhatIsOwedAndDeletesOnlyAcknowledgedFields) {
   so.webhook_secret = std::string(kWebhookSecret);
   so.checkout_secret = std::string(kCheckoutSecret);
   PaysimRunner sim(so);
-  const std::string paid = make_payment(sim, 5000);
+  const std::string paid = sim.pay(5000);
 
   Redis redis(redis_->port());
   redis.hset("paysim:" + paid, owed_value("paysim", paid, 5000));
@@ -159,7 +148,7 @@ TEST_F(RefunderTest, RetriesUntilTheProviderAcknowledges) {
   so.checkout_secret = std::string(kCheckoutSecret);
   so.faults.fail_refunds = true;
   PaysimRunner sim(so);
-  const std::string paid = make_payment(sim, 700);
+  const std::string paid = sim.pay(700);
   Redis redis(redis_->port());
   redis.hset("paysim:" + paid, owed_value("paysim", paid, 700));
 

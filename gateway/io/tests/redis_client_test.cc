@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/io/tests/run_loop.h"
 #include "lua-rules/lua_rules.h"
 #include "shared/redis/redis_process.h"
 #include "shared/redis/sync_client.h"
@@ -20,8 +21,6 @@ namespace boxoffice::gateway::io {
 namespace {
 
 using namespace std::string_literals;
-
-constexpr int64_t kWaitMs = 10'000;
 
 class RedisClientTest : public ::testing::Test {
  protected:
@@ -46,12 +45,8 @@ class RedisClientTest : public ::testing::Test {
   }
 
   // Runs the loop until done() or the deadline; returns done().
-  bool run_until(const std::function<bool()>& done, int64_t timeout_ms = kWaitMs) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-      event_base_loop(base_, EVLOOP_ONCE);
-    }
-    return done();
+  bool run_until(const std::function<bool()>& done, int64_t timeout_ms = kLoopWaitMs) {
+    return run_loop_until(base_, done, timeout_ms);
   }
 
   RedisClient& connect(RedisClientOptions options = {}) {

@@ -18,12 +18,12 @@
 #include <string>
 #include <vector>
 
+#include "gateway/io/tests/run_loop.h"
+
 namespace boxoffice::gateway::io {
 namespace {
 
 using namespace std::string_literals;
-
-constexpr int64_t kWaitMs = 10'000;
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -85,12 +85,8 @@ class UpstreamTest : public ::testing::Test {
     event_base_free(base_);
   }
 
-  bool run_until(const std::function<bool()>& done, int64_t timeout_ms = kWaitMs) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-      event_base_loop(base_, EVLOOP_ONCE);
-    }
-    return done();
+  bool run_until(const std::function<bool()>& done, int64_t timeout_ms = kLoopWaitMs) {
+    return run_loop_until(base_, done, timeout_ms);
   }
 
   void run_for(int64_t ms) {

@@ -18,7 +18,6 @@ namespace boxoffice::gateway::server::testing {
 namespace {
 
 using std::chrono::milliseconds;
-constexpr milliseconds kDeadline{5000};
 
 TEST(Limits, BodyTooLargeIsRefusedBeforeTheHandler) {
   TestServer ts;

@@ -22,8 +22,6 @@ namespace {
 using std::chrono::milliseconds;
 namespace fs = std::filesystem;
 
-constexpr milliseconds kDeadline{5000};
-
 class TempDir {
  public:
   TempDir() {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +13,9 @@
 #include "gateway/server/testing/h2_client.h"
 
 namespace boxoffice::gateway::server::testing {
+
+// How long a test waits for what should happen at once on loopback.
+inline constexpr std::chrono::milliseconds kDeadline{5000};
 
 // Shared by the handlers of all threads (atomics only, but the static files, set before start).
 struct TestState {

@@ -39,11 +39,6 @@ RedisProcess::Options options_with_binary(std::string binary) {
   o.binary = std::move(binary);
   return o;
 }
-RedisProcess::Options without_aof() {
-  RedisProcess::Options o;
-  o.append_only = false;
-  return o;
-}
 
 bool process_exists(pid_t pid) { return ::kill(pid, 0) == 0 || errno != ESRCH; }
 
@@ -147,7 +142,9 @@ TEST(RedisProcessTest, KillThenRestartKeepsPortAndWrittenData) {
 }
 
 TEST(RedisProcessTest, WithoutAppendOnlyARestartStartsEmpty) {
-  auto server = RedisProcess::start(without_aof());
+  RedisProcess::Options no_aof;
+  no_aof.append_only = false;
+  auto server = RedisProcess::start(no_aof);
   ASSERT_TRUE(server) << server.error();
   {
     auto client = SyncClient::connect(server->host(), server->port());

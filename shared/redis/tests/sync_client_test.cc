@@ -12,16 +12,12 @@
 namespace boxoffice::redis {
 namespace {
 
-RedisProcess::Options without_aof() {
-  RedisProcess::Options o;
-  o.append_only = false;
-  return o;
-}
-
 class SyncClientTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto started = RedisProcess::start(without_aof());
+    RedisProcess::Options no_aof;
+    no_aof.append_only = false;
+    auto started = RedisProcess::start(no_aof);
     ASSERT_TRUE(started) << started.error();
     server_ = std::make_unique<RedisProcess>(std::move(started).value());
   }
@@ -134,7 +130,9 @@ TEST_F(SyncClientTest, ReadTimeoutIsAnIoErrorAndReconnectRecovers) {
 }
 
 TEST(SyncClientConnectTest, RefusedConnectionIsAClearError) {
-  auto server = RedisProcess::start(without_aof());
+  RedisProcess::Options no_aof;
+  no_aof.append_only = false;
+  auto server = RedisProcess::start(no_aof);
   ASSERT_TRUE(server) << server.error();
   const uint16_t port = server->port();
   server->stop();
