@@ -263,4 +263,13 @@ Result<int64_t, std::string> Consumer::high_watermark(const std::string& topic, 
   return high;
 }
 
+std::optional<int64_t> Consumer::cached_high_watermark(const std::string& topic,
+                                                       int32_t partition) {
+  int64_t low = 0, high = 0;
+  const rd_kafka_resp_err_t err =
+      rd_kafka_get_watermark_offsets(rk_.get(), topic.c_str(), partition, &low, &high);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR || high < 0) return std::nullopt;
+  return high;
+}
+
 }  // namespace boxoffice::kafka

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -123,6 +124,9 @@ class Consumer {
   Result<int, std::string> partition_count(const std::string& topic);
   // The offset the next produced message of a partition will get.
   Result<int64_t, std::string> high_watermark(const std::string& topic, int32_t partition);
+  // The same, as the consumer's last fetch of the partition saw it: no broker round trip, never
+  // blocks. nullopt until a fetch of the partition was answered.
+  std::optional<int64_t> cached_high_watermark(const std::string& topic, int32_t partition);
   rd_kafka_t* handle() { return rk_.get(); }
 
  private:

@@ -16,6 +16,8 @@ bool parse_int(std::string_view s, T& out) {
 
 std::string key(int32_t partition) { return "bx:snap:" + std::to_string(partition); }
 
+constexpr std::string_view kLagKey = "bx:lag";
+
 }  // namespace
 
 Result<std::unique_ptr<SnapshotStore>, std::string> SnapshotStore::connect(const std::string& host,
@@ -62,6 +64,26 @@ Result<bool, std::string> SnapshotStore::save(int32_t partition, const StoredSna
   if (r->is_error()) return unexpected("save_snapshot.lua: " + std::string(r->str()));
   if (!r->is_integer()) return unexpected(std::string("save_snapshot.lua: bad reply"));
   return r->integer() == 1;
+}
+
+Result<bool, std::string> SnapshotStore::report_lag(const std::vector<PartitionLag>& lags,
+                                                    int64_t unix_ms) {
+  if (lags.empty()) return true;
+  if (auto ok = reconnect_if_broken(); !ok) return unexpected(ok.error());
+  const std::string at = " " + std::to_string(unix_ms);
+  std::vector<std::string> fields;
+  fields.reserve(2 * lags.size());
+  for (const PartitionLag& l : lags) {
+    fields.push_back(std::to_string(l.partition));
+    fields.push_back(std::to_string(l.lag) + at);
+  }
+  std::vector<std::string_view> argv = {"HSET", kLagKey};
+  argv.insert(argv.end(), fields.begin(), fields.end());
+  auto r = redis_.command(argv);
+  if (!r) return unexpected("redis: " + r.error());
+  if (r->is_error())
+    return unexpected("HSET " + std::string(kLagKey) + ": " + std::string(r->str()));
+  return true;
 }
 
 }  // namespace boxoffice::booking

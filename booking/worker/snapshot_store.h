@@ -1,17 +1,25 @@
 // Where a worker keeps each partition's latest snapshot: the Redis hash bx:snap:{partition}
 // (lua-rules/booking/README.md), written through save_snapshot.lua so that an older owner can
-// never overwrite a newer snapshot.
+// never overwrite a newer snapshot. The same connection carries the worker's command-lag
+// reports (bx:lag), which the gates read to size their admission batches.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "shared/redis/sync_client.h"
 #include "shared/result.h"
 
 namespace boxoffice::booking {
+
+// The commands of one partition not applied yet: its high watermark minus the next offset.
+struct PartitionLag {
+  int32_t partition = 0;
+  uint64_t lag = 0;
+};
 
 struct StoredSnapshot {
   int64_t next_offset = 0;  // the first command offset the snapshot does not include
@@ -27,6 +35,8 @@ class SnapshotStore {
   Result<std::optional<StoredSnapshot>, std::string> load(int32_t partition);
   // false when a snapshot at a later offset is already stored (this one is then dropped).
   Result<bool, std::string> save(int32_t partition, const StoredSnapshot& snapshot);
+  // One HSET of bx:lag: field = partition, value = "<lag> <unix_ms>" for each of lags.
+  Result<bool, std::string> report_lag(const std::vector<PartitionLag>& lags, int64_t unix_ms);
 
  private:
   explicit SnapshotStore(redis::SyncClient client) : redis_(std::move(client)) {}

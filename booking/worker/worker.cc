@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "booking/core/wire.h"
 
 namespace boxoffice::booking {
@@ -9,6 +11,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr auto kFlushTimeout = std::chrono::seconds(30);
+constexpr auto kLagWarningEvery = std::chrono::seconds(30);
 
 bool schedules_expiry(DecisionType t) {
   return t == DecisionType::kHeld || t == DecisionType::kOffered ||
@@ -180,6 +183,35 @@ Result<bool, std::string> Worker::snapshot_due(Clock::time_point now) {
   return true;
 }
 
+// The lag from librdkafka's cached high watermark (updated by every fetch): no broker round
+// trip on this thread. A partition whose watermark is not known yet is left out; a partition
+// given up is no longer reported, so its last report goes stale and the gates ignore it.
+void Worker::report_lag_due(Clock::time_point now) {
+  if (owned_.empty() || now - last_lag_report_ < config_.lag_report_every) return;
+  last_lag_report_ = now;
+  lags_.clear();
+  for (const auto& [partition, owned] : owned_) {
+    const auto high = consumer_->cached_high_watermark(config_.topics.commands, partition);
+    if (!high) continue;
+    const int64_t lag = std::max<int64_t>(0, *high - owned.next_offset);
+    lags_.push_back({partition, static_cast<uint64_t>(lag)});
+  }
+  if (lags_.empty()) return;
+  const int64_t unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+  if (auto ok = snapshots_->report_lag(lags_, unix_ms); !ok) {
+    // The gates then size batches without the lag; nothing here depends on the report.
+    const uint64_t errors = stats_.lag_report_errors.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (!last_lag_warning_ || now - *last_lag_warning_ >= kLagWarningEvery) {
+      last_lag_warning_ = now;
+      spdlog::warn("worker: command lag report: {} ({} failed so far)", ok.error(), errors);
+    }
+    return;
+  }
+  stats_.lag_reports.fetch_add(1, std::memory_order_relaxed);
+}
+
 Result<bool, std::string> Worker::run(const std::atomic<bool>& stop) {
   while (!stop.load(std::memory_order_relaxed)) {
     kafka::MessagePtr m = consumer_->poll(std::chrono::milliseconds(100));
@@ -192,7 +224,9 @@ Result<bool, std::string> Worker::run(const std::atomic<bool>& stop) {
     if (producer_->failures() > 0) {
       return unexpected(std::string("decisions could not be stored in Kafka"));
     }
-    if (auto ok = snapshot_due(Clock::now()); !ok) return ok;
+    const Clock::time_point now = Clock::now();
+    if (auto ok = snapshot_due(now); !ok) return ok;
+    report_lag_due(now);
   }
   // A clean stop: snapshot what changed so the next owner starts where this one ended.
   for (auto& [partition, owned] : owned_) {

@@ -8,6 +8,9 @@
 // owner loads the snapshot, replays from its offset, and the outputs it re-emits carry the same
 // sequence numbers, which readers ignore. Taking a partition also re-arms the expiry of every
 // open hold, so no hold outlives its timer even if a delayed message was lost.
+//
+// About once a second it reports each owned partition's command lag (commands in the log not
+// applied yet) to the Redis hash bx:lag, where the gates read it to shrink admission batches.
 #pragma once
 
 #include <atomic>
@@ -15,6 +18,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +40,8 @@ struct WorkerConfig {
   uint64_t snapshot_every_commands = 50'000;
   std::chrono::milliseconds snapshot_every{5'000};
   std::chrono::milliseconds session_timeout{6'000};  // group liveness: failover takes ~2x this
+  // How often the command lag of the owned partitions goes to bx:lag (the gates' batch sizing).
+  std::chrono::milliseconds lag_report_every{1'000};
   kafka::Settings extra_consumer_settings;
 };
 
@@ -45,6 +51,8 @@ struct WorkerStats {
   std::atomic<uint64_t> snapshots{0};
   std::atomic<uint64_t> rearmed{0};
   std::atomic<uint32_t> partitions{0};
+  std::atomic<uint64_t> lag_reports{0};
+  std::atomic<uint64_t> lag_report_errors{0};  // reports Redis did not take (the worker goes on)
 };
 
 class Worker {
@@ -77,6 +85,7 @@ class Worker {
   void rearm(Owned& owned);
   Result<bool, std::string> store_snapshot(int32_t partition, Owned& owned);
   Result<bool, std::string> snapshot_due(std::chrono::steady_clock::time_point now);
+  void report_lag_due(std::chrono::steady_clock::time_point now);
 
   const Catalog& catalog_;
   WorkerConfig config_;
@@ -87,6 +96,9 @@ class Worker {
   std::vector<Decision> decisions_;
   std::string batch_, expire_;
   std::string fatal_;  // set when something inside a callback must stop the worker
+  std::chrono::steady_clock::time_point last_lag_report_;
+  std::optional<std::chrono::steady_clock::time_point> last_lag_warning_;
+  std::vector<PartitionLag> lags_;
   WorkerStats stats_;
 };
 

@@ -144,6 +144,17 @@ void GateHandler::serve_metrics(server::ResponseWriter& writer) {
           c.admin_changes.load());
   counter(out, "gate_room_refresh_errors_total", "Room refreshes that failed.",
           c.room_refresh_errors.load());
+  counter(out, "gate_command_lag_unknown_total",
+          "Room refreshes without a fresh booking command-lag report while a room has a "
+          "lag_target (those rooms ticked without lag).",
+          c.command_lag_unknown.load());
+  out +=
+      "# HELP gate_command_lag The booking command lag as this thread last read it "
+      "(absent while no report is fresh).\n";
+  out += "# TYPE gate_command_lag gauge\n";
+  if (command_lag_) {
+    out.append("gate_command_lag ").append(std::to_string(*command_lag_)).append("\n");
+  }
   // Room figures as this thread last read them (every thread reads the same rooms).
   out += "# HELP gate_room_joined Identities with a place, per event.\n";
   out += "# TYPE gate_room_joined gauge\n";

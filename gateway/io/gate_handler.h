@@ -88,8 +88,12 @@ class GateHandler : public server::RequestHandler {
 
   // room cache (room_cache.cc)
   void schedule_refresh();
+  // Reads the command lag (bx:lag), then lists the rooms and refreshes each.
   void refresh_rooms();
-  // Ticks and re-reads one room; done (if set) runs once the room was read or failed to be.
+  void update_command_lag(const io::RedisResult& result);
+  void refresh_listed_rooms();
+  // Ticks (with the last command lag read, when known) and re-reads one room; done (if set)
+  // runs once the room was read or failed to be.
   void refresh_room(const std::string& event, std::function<void()> done);
   void load_seed(const std::string& event);
 
@@ -108,6 +112,8 @@ class GateHandler : public server::RequestHandler {
   RateLimiter api_limits_;   // per verified identity
   ProofOfWork proof_of_work_;
   std::unordered_map<std::string, Room> rooms_;
+  // The booking backend's command lag as of the last refresh; nullopt = no fresh report.
+  std::optional<uint64_t> command_lag_;
   // Admission tokens already signed, by event and identity: a fan polling after admission
   // costs a lookup, not a signature.
   std::unordered_map<std::string, std::pair<std::string, int64_t>> admission_tokens_;

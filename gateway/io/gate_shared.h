@@ -26,6 +26,9 @@ struct GateCounters {
   std::atomic<uint64_t> upstream_errors{0};
   std::atomic<uint64_t> admin_changes{0};
   std::atomic<uint64_t> room_refresh_errors{0};
+  // Refreshes that found no fresh command-lag report while a room has a lag_target: those
+  // rooms then tick without lag.
+  std::atomic<uint64_t> command_lag_unknown{0};
 };
 
 struct GateShared {

@@ -1,17 +1,20 @@
 // The worker, the relay and the Kafka command bus together, against librdkafka's mock cluster
-// and a real redis-server (for snapshots).
+// and a real redis-server (for snapshots and the command-lag reports).
 #include "booking/worker/worker.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
+#include <map>
 #include <thread>
 
 #include "booking/core/wire.h"
 #include "booking/service/kafka_command_bus.h"
 #include "booking/worker/relay.h"
 #include "shared/redis/redis_process.h"
+#include "shared/redis/sync_client.h"
 
 namespace boxoffice::booking {
 namespace {
@@ -62,6 +65,7 @@ class WorkerTest : public ::testing::Test {
     c.redis_port = redis_->port();
     c.snapshot_every_commands = 2;
     c.session_timeout = 4000ms;
+    c.lag_report_every = 100ms;
     return c;
   }
   void start_worker() {
@@ -208,6 +212,64 @@ TEST_F(WorkerTest, MalformedCommandsAreSkipped) {
   ASSERT_TRUE((*producer)->flush(10s));
   EXPECT_EQ(send(reserve("carol", 0)).decisions[0].type, DecisionType::kHeld);
   EXPECT_EQ(worker_->stats().malformed.load(), 1u);
+}
+
+struct LagReport {
+  int64_t lag = -1;
+  int64_t at_ms = 0;
+};
+
+// bx:lag by partition; a malformed value is a test failure.
+std::map<int32_t, LagReport> lag_reports(redis::SyncClient& client) {
+  std::map<int32_t, LagReport> out;
+  auto r = client.command({"HGETALL", "bx:lag"});
+  if (!r || !r->is_array()) {
+    ADD_FAILURE() << "HGETALL bx:lag";
+    return out;
+  }
+  for (size_t i = 0; i + 1 < r->size(); i += 2) {
+    const std::string field((*r)[i].str());
+    const std::string value((*r)[i + 1].str());
+    LagReport report;
+    if (std::sscanf(value.c_str(), "%ld %ld", &report.lag, &report.at_ms) != 2) {
+      ADD_FAILURE() << "bx:lag " << field << " = " << value;
+      continue;
+    }
+    out[std::stoi(field)] = report;
+  }
+  return out;
+}
+
+TEST_F(WorkerTest, ReportsTheCommandLagOfEachOwnedPartition) {
+  start_worker();
+  start_bus();
+  await_worker();
+  ASSERT_EQ(send(reserve("erin", 0)).decisions[0].type, DecisionType::kHeld);
+  ASSERT_EQ(worker_->stats().partitions.load(), 2u);  // the only worker owns both
+  // Every command so far is decided: reports from now on say nothing is left to apply.
+  const int64_t since = wall_ms();
+
+  auto client = redis::SyncClient::connect(redis_->host(), redis_->port());
+  ASSERT_TRUE(client) << client.error();
+  std::map<int32_t, LagReport> reports;
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  auto caught_up = [&] {
+    reports = lag_reports(*client);
+    return reports.size() == 2 && std::ranges::all_of(reports, [&](const auto& entry) {
+             return entry.second.lag == 0 && entry.second.at_ms >= since;
+           });
+  };
+  while (!caught_up() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);  // the polling interval, not a wait for the outcome
+  }
+  ASSERT_EQ(reports.size(), 2u);
+  for (const auto& [partition, report] : reports) {
+    EXPECT_EQ(report.lag, 0) << "partition " << partition;
+    EXPECT_GE(report.at_ms, since) << "partition " << partition;
+    EXPECT_LE(report.at_ms, wall_ms()) << "partition " << partition;
+  }
+  EXPECT_TRUE(reports.contains(0) && reports.contains(1));
+  EXPECT_EQ(worker_->stats().lag_report_errors.load(), 0u);
 }
 
 TEST_F(WorkerTest, UndecidedCommandsReportPendingAtTheDeadline) {

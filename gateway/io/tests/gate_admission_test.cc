@@ -1,5 +1,6 @@
 // Admission end to end: batches in position order at the configured pace, the admission token,
-// the active cap, the SSE stream, and a drain with streams open.
+// the active cap, batches scaled by the booking command lag, the SSE stream, and a drain with
+// streams open.
 #include <atomic>
 #include <thread>
 
@@ -141,6 +142,63 @@ TEST_F(GateAdmission, ActiveCapStopsAdmission) {
   ASSERT_TRUE(poll_until([&] { return figures("e1").value("admitted_watermark", 0) == 4; }));
   EXPECT_FALSE(await_admission("e1", waiting[3]).empty());
   EXPECT_EQ(json_of(status("e1", waiting[4])).value("phase", ""), "waiting");
+}
+
+// Rooms whose batches scale with the booking command lag (bx:lag, written here as the booking
+// workers would).
+class GateAdmissionLag : public GateTest {
+ protected:
+  // A paused FIFO room of batches of 10 scaled by a lag_target of 100, one tick a minute (so
+  // the test sees exactly one), with 12 fans waiting.
+  void open_lag_scaled_room(const std::string& event) {
+    open_room(
+        event,
+        {{"batch_size", 10}, {"batch_interval_ms", 60'000}, {"lag_target", 100}, {"paused", true}});
+    for (int i = 0; i < 12; ++i) ASSERT_FALSE(join_token(event, "fan" + std::to_string(i)).empty());
+  }
+  // Partition 0's report: "<lag> <unix_ms>".
+  void report_lag(std::string_view value) {
+    auto client = redis::SyncClient::connect(redis_->host(), redis_->port());
+    ASSERT_TRUE(client) << client.error();
+    auto r = client->command({"HSET", "bx:lag", "0", value});
+    ASSERT_TRUE(r && r->is_integer()) << "HSET bx:lag";
+  }
+  // The value of the /metrics line "name value"; nullopt when absent.
+  std::optional<int64_t> metric(std::string_view name) {
+    const Response r = call("GET", "/metrics");
+    const std::string line = "\n" + std::string(name) + " ";
+    const size_t at = r.body.find(line);
+    if (at == std::string::npos) return std::nullopt;
+    return std::stoll(r.body.substr(at + line.size()));
+  }
+};
+
+TEST_F(GateAdmissionLag, AFreshCommandLagShrinksTheBatch) {
+  start_gate();
+  open_lag_scaled_room("e1");
+  report_lag("50 " + std::to_string(wall_ms()));
+  ASSERT_TRUE(poll_until([&] { return metric("gate_command_lag") == 50; }));
+
+  ASSERT_EQ(call("POST", "/admin/events/e1/resume").status, 200);
+  ASSERT_TRUE(figure_reaches("e1", "admitted_watermark", 5));  // 10 * (100 - 50) / 100
+  const std::vector<Tick> ticks = recorded_ticks(*redis_, "e1");
+  ASSERT_EQ(ticks.size(), 1U);
+  EXPECT_EQ(ticks[0].batch, 5);
+}
+
+TEST_F(GateAdmissionLag, AStaleCommandLagIsIgnored) {
+  start_gate();
+  report_lag("50 " + std::to_string(wall_ms() - 10'000));
+  open_lag_scaled_room("e1");
+  // The report predates the room, so a refresh that counted no fresh report came after it.
+  ASSERT_TRUE(poll_until([&] { return metric("gate_command_lag_unknown_total").value_or(0) > 0; }));
+  EXPECT_EQ(metric("gate_command_lag"), std::nullopt);
+
+  ASSERT_EQ(call("POST", "/admin/events/e1/resume").status, 200);
+  ASSERT_TRUE(figure_reaches("e1", "admitted_watermark", 10));
+  const std::vector<Tick> ticks = recorded_ticks(*redis_, "e1");
+  ASSERT_EQ(ticks.size(), 1U);
+  EXPECT_EQ(ticks[0].batch, 10);
 }
 
 // The SSE body's events: (name, data JSON).
