@@ -285,9 +285,6 @@ TEST_F(GateAdmission, StreamSendsPositionsThenTheAdmission) {
 // A fan who joined the pre-queue follows the stream (the fan page does, with the bx_wait cookie
 // from the join, whose token has no place yet). At the on-sale the draw places them and the
 // batches admit them: the stream must learn the place and end with the admission.
-// FAILS at the time of writing: notify_watchers() computes the status from the watcher's token
-// claims (position 0), and nothing looks the place up (status() does, with gate/position.lua),
-// so the stream says pre_queue forever.
 TEST_F(GateAdmission, StreamOfAPreQueueJoinerLearnsItsPlaceAtOnSale) {
   start_gate();
   put_room("e1", {{"queue_opens_at_ms", 0},
