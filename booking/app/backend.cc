@@ -186,6 +186,7 @@ Result<bool, std::string> Backend::start_worker() {
   c.redis_port = config_.redis_port;
   c.snapshot_every_commands = static_cast<uint64_t>(config_.snapshot_every_commands);
   c.snapshot_every = milliseconds(config_.snapshot_every_ms);
+  c.lag_report_every = milliseconds(config_.lag_report_every_ms);
   c.session_timeout = milliseconds(config_.session_timeout_ms);
   auto worker = Worker::create(catalog_, std::move(c));
   if (!worker) return unexpected("worker: " + worker.error());

@@ -56,6 +56,7 @@ const config::Setters<BackendConfig>& setters() {
       {"worker.snapshot_every_commands",
        integer(&BackendConfig::snapshot_every_commands, 1, std::numeric_limits<int32_t>::max())},
       {"worker.snapshot_every_ms", integer(&BackendConfig::snapshot_every_ms, 10, kDay)},
+      {"worker.lag_report_every_ms", integer(&BackendConfig::lag_report_every_ms, 100, 60'000)},
       {"worker.session_timeout_ms", integer(&BackendConfig::session_timeout_ms, 3'000, 300'000)},
       {"payments.provider", text(&BackendConfig::provider, false)},
       {"payments.provider_url", text(&BackendConfig::provider_url)},

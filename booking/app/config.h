@@ -58,6 +58,7 @@ struct BackendConfig {
   // worker
   int64_t snapshot_every_commands = 50'000;
   int64_t snapshot_every_ms = 5'000;
+  int64_t lag_report_every_ms = 1'000;
   int64_t session_timeout_ms = 6'000;
 
   // payments

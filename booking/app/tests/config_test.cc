@@ -23,6 +23,7 @@ port = 0
 threads = 4
 [worker]
 snapshot_every_ms = 250
+lag_report_every_ms = 500
 )",
                         BackendConfig{});
   ASSERT_TRUE(c.has_value()) << c.error();
@@ -32,6 +33,7 @@ snapshot_every_ms = 250
   EXPECT_EQ(c->api_port, 0);
   EXPECT_EQ(c->api_threads, 4);
   EXPECT_EQ(c->snapshot_every_ms, 250);
+  EXPECT_EQ(c->lag_report_every_ms, 500);
 }
 
 TEST(ConfigTest, ErrorsNameTheKey) {
