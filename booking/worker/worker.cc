@@ -189,18 +189,18 @@ Result<bool, std::string> Worker::snapshot_due(Clock::time_point now) {
 void Worker::report_lag_due(Clock::time_point now) {
   if (owned_.empty() || now - last_lag_report_ < config_.lag_report_every) return;
   last_lag_report_ = now;
-  lags_.clear();
+  std::vector<PartitionLag> lags;
   for (const auto& [partition, owned] : owned_) {
     const auto high = consumer_->cached_high_watermark(config_.topics.commands, partition);
     if (!high) continue;
     const int64_t lag = std::max<int64_t>(0, *high - owned.next_offset);
-    lags_.push_back({partition, static_cast<uint64_t>(lag)});
+    lags.push_back({partition, static_cast<uint64_t>(lag)});
   }
-  if (lags_.empty()) return;
+  if (lags.empty()) return;
   const int64_t unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::system_clock::now().time_since_epoch())
                               .count();
-  if (auto ok = snapshots_->report_lag(lags_, unix_ms); !ok) {
+  if (auto ok = snapshots_->report_lag(lags, unix_ms); !ok) {
     // The gates then size batches without the lag; nothing here depends on the report.
     const uint64_t errors = stats_.lag_report_errors.fetch_add(1, std::memory_order_relaxed) + 1;
     if (!last_lag_warning_ || now - *last_lag_warning_ >= kLagWarningEvery) {

@@ -98,7 +98,6 @@ class Worker {
   std::string fatal_;  // set when something inside a callback must stop the worker
   std::chrono::steady_clock::time_point last_lag_report_;
   std::optional<std::chrono::steady_clock::time_point> last_lag_warning_;
-  std::vector<PartitionLag> lags_;
   WorkerStats stats_;
 };
 

@@ -68,11 +68,14 @@ void StreamState::recycle() {
       out.capacity() > kPooledBufferBytes) {
     return;  // freed
   }
-  // Back to the state of a new stream, keeping the capacity of strings and lists; the header
-  // list keeps its entries too, overwritten in place by the next request.
-  refs = 1;
-  conn = nullptr;
-  stream_id = 0;
+  // Every field back to a new stream's but the buffers, whose capacity is what the pool keeps;
+  // the header list keeps its entries too, overwritten in place by the next request.
+  Request kept = std::move(request);
+  std::string kept_out = std::move(out);
+  *this = StreamState();
+  request = std::move(kept);
+  out = std::move(kept_out);
+  out.clear();
   Request& r = request;
   r.method.clear();
   r.scheme.clear();
@@ -83,14 +86,6 @@ void StreamState::recycle() {
   r.target.params.clear();
   r.body.clear();
   r.tls = false;
-  headers_used = 0;
-  header_bytes = 0;
-  reading = true;
-  headers_too_large = body_too_large = answered = streaming = finished = deferred = false;
-  out.clear();
-  out_offset = 0;
-  on_close = nullptr;
-  prev = next = nullptr;
   state_pool.free.push_back(std::move(self));
 }
 
