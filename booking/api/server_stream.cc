@@ -173,6 +173,8 @@ class StreamSession {
         if (!written) co_return;
         out_.clear();
         next_heartbeat = Clock::now() + server_.config_.sse_heartbeat;
+        // A delta that arrived during the write found no wait to cancel: look again first.
+        continue;
       }
       auto wake_at = next_heartbeat;
       for (const auto& [rid, hold] : holds_) wake_at = std::min(wake_at, hold.warn_at);
