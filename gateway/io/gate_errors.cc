@@ -1,5 +1,6 @@
 #include "gateway/io/gate_errors.h"
 
+#include <algorithm>
 #include <array>
 
 namespace boxoffice::gateway {
@@ -21,26 +22,28 @@ GateErrcInfo info(GateErrc e) { return kInfo[static_cast<size_t>(e)]; }
 
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
+  auto needs_escape = [](char c) {
+    return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+  };
   out += '"';
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += "\\u00";
-          out += kHex[(c >> 4) & 0xf];
-          out += kHex[c & 0xf];
-        } else {
-          out += c;
-        }
+  // Tokens and ids are long and never need escaping: copy runs, not characters.
+  while (!text.empty()) {
+    const auto run =
+        static_cast<size_t>(std::find_if(text.begin(), text.end(), needs_escape) - text.begin());
+    out.append(text.substr(0, run));
+    if (run == text.size()) break;
+    const char c = text[run];
+    text.remove_prefix(run + 1);
+    if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += "\\u00";
+      out += kHex[(c >> 4) & 0xf];
+      out += kHex[c & 0xf];
     }
   }
   out += '"';

@@ -1,5 +1,8 @@
 #include "gateway/io/status_page.h"
 
+#include <array>
+#include <charconv>
+
 #include "gateway/io/gate_errors.h"
 
 namespace boxoffice::gateway {
@@ -17,7 +20,9 @@ void member(std::string& out, std::string_view name, int64_t value) {
   out += '"';
   out += name;
   out += "\":";
-  out += std::to_string(value);
+  std::array<char, 24> digits{};
+  const auto end = std::to_chars(digits.begin(), digits.end(), value).ptr;
+  out.append(digits.begin(), end);
   out += ',';
 }
 

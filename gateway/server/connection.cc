@@ -177,13 +177,15 @@ bool Connection::start() {
     return false;
   }
   const ServerConfig& c = worker_.config();
-  std::array<nghttp2_settings_entry, 3> settings{};
+  std::array<nghttp2_settings_entry, 4> settings{};
   settings[0].settings_id = NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS;
   settings[0].value = static_cast<uint32_t>(c.max_concurrent_streams);
   settings[1].settings_id = NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE;
   settings[1].value = static_cast<uint32_t>(c.initial_window_bytes);
   settings[2].settings_id = NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE;
   settings[2].value = static_cast<uint32_t>(c.max_header_list_bytes);
+  settings[3].settings_id = NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES;
+  settings[3].value = 1;
   if (nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings.data(), settings.size()) != 0) {
     return false;
   }

@@ -1,5 +1,7 @@
 #include "shared/http/percent.h"
 
+#include <algorithm>
+
 namespace boxoffice::http {
 namespace {
 
@@ -13,9 +15,18 @@ int hex_value(char c) {
 }  // namespace
 
 std::optional<std::string> percent_decode(std::string_view in, bool plus_as_space) {
+  auto special = [plus_as_space](char c) {
+    return c == '%' || c == '\0' || (c == '+' && plus_as_space);
+  };
   std::string out;
   out.reserve(in.size());
+  // Most pieces have nothing to decode: copy runs, not characters.
   for (size_t i = 0; i < in.size(); ++i) {
+    const auto next =
+        static_cast<size_t>(std::find_if(in.begin() + i, in.end(), special) - in.begin());
+    out.append(in.substr(i, next - i));
+    i = next;
+    if (i == in.size()) break;
     const char c = in[i];
     if (c == '%') {
       if (i + 2 >= in.size()) return std::nullopt;  // truncated escape
@@ -26,12 +37,10 @@ std::optional<std::string> percent_decode(std::string_view in, bool plus_as_spac
       if (decoded == '\0') return std::nullopt;
       out.push_back(decoded);
       i += 2;
-    } else if (c == '+' && plus_as_space) {
+    } else if (c == '+') {
       out.push_back(' ');
-    } else if (c == '\0') {
-      return std::nullopt;
     } else {
-      out.push_back(c);
+      return std::nullopt;  // a raw NUL
     }
   }
   return out;

@@ -15,6 +15,8 @@ TEST(PercentDecode, DecodesEscapesOfEitherCase) {
   EXPECT_EQ(percent_decode("a+b", true), "a b");
   EXPECT_EQ(percent_decode("%e2%82%AC", false), "\xe2\x82\xac");
   EXPECT_EQ(percent_decode("", false), "");
+  EXPECT_EQ(percent_decode("plain-run%41", false), "plain-runA");
+  EXPECT_EQ(percent_decode("%41%42+c", true), "AB c");
 }
 
 TEST(PercentDecode, RejectsBadEscapesAndNul) {
