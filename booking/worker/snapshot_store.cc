@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "lua-rules/lua_rules.h"
+#include "shared/redis/lag_report.h"
 
 namespace boxoffice::booking {
 namespace {
@@ -15,8 +16,6 @@ bool parse_int(std::string_view s, T& out) {
 }
 
 std::string key(int32_t partition) { return "bx:snap:" + std::to_string(partition); }
-
-constexpr std::string_view kLagKey = "bx:lag";
 
 }  // namespace
 
@@ -70,19 +69,18 @@ Result<bool, std::string> SnapshotStore::report_lag(const std::vector<PartitionL
                                                     int64_t unix_ms) {
   if (lags.empty()) return true;
   if (auto ok = reconnect_if_broken(); !ok) return unexpected(ok.error());
-  const std::string at = " " + std::to_string(unix_ms);
   std::vector<std::string> fields;
   fields.reserve(2 * lags.size());
   for (const PartitionLag& l : lags) {
-    fields.push_back(std::to_string(l.partition));
-    fields.push_back(std::to_string(l.lag) + at);
+    fields.push_back(redis::lag_report_field(static_cast<uint32_t>(l.partition)));
+    fields.push_back(redis::lag_report_value(l.lag, unix_ms));
   }
-  std::vector<std::string_view> argv = {"HSET", kLagKey};
+  std::vector<std::string_view> argv = {"HSET", redis::kLagReportKey};
   argv.insert(argv.end(), fields.begin(), fields.end());
   auto r = redis_.command(argv);
   if (!r) return unexpected("redis: " + r.error());
   if (r->is_error())
-    return unexpected("HSET " + std::string(kLagKey) + ": " + std::string(r->str()));
+    return unexpected("HSET " + std::string(redis::kLagReportKey) + ": " + std::string(r->str()));
   return true;
 }
 

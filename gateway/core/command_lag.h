@@ -1,8 +1,7 @@
-// The booking backend's command lag, as the gate reads it: each booking worker writes, about
-// once a second, one field per partition it owns into the Redis hash bx:lag
-// (lua-rules/booking/README.md): field = partition, value = "<lag> <unix_ms>". The gate sums
-// the fresh reports and passes the sum to gate/tick.lua, which shrinks the batch of rooms with
-// a lag_target. Pure: the caller reads the hash and the clock.
+// The booking backend's command lag, as the gate reads it from the workers' reports
+// (shared/redis/lag_report.h). The gate sums the fresh reports and passes the sum to
+// gate/tick.lua, which shrinks the batch of rooms with a lag_target. Pure: the caller reads the
+// hash and the clock.
 #pragma once
 
 #include <cstdint>
@@ -12,8 +11,6 @@
 
 namespace boxoffice::gateway {
 
-// The hash the booking workers report their command lag into.
-inline constexpr std::string_view kCommandLagKey = "bx:lag";
 // A report older than this is ignored: its worker gave the partition up or stopped.
 inline constexpr int64_t kCommandLagFreshMs = 5'000;
 

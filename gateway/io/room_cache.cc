@@ -12,6 +12,7 @@
 #include "gateway/core/lottery.h"
 #include "gateway/io/gate_handler.h"
 #include "gateway/io/room_setup.h"
+#include "shared/redis/lag_report.h"
 
 namespace boxoffice::gateway {
 
@@ -24,10 +25,11 @@ void GateHandler::schedule_refresh() {
 }
 
 void GateHandler::refresh_rooms() {
-  redis_.command({"HGETALL", std::string(kCommandLagKey)}, [this](const io::RedisResult& result) {
-    update_command_lag(result);
-    refresh_listed_rooms();
-  });
+  redis_.command({"HGETALL", std::string(redis::kLagReportKey)},
+                 [this](const io::RedisResult& result) {
+                   update_command_lag(result);
+                   refresh_listed_rooms();
+                 });
 }
 
 // The lag the ticks pass on; unknown (no fresh report, or no answer) ticks without lag.

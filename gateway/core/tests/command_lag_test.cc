@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "gateway/core/room_config.h"
+#include "shared/redis/lag_report.h"
 
 namespace boxoffice::gateway {
 namespace {
@@ -46,6 +47,18 @@ TEST(CommandLagTest, MalformedReportsAreIgnored) {
   }
   // An odd element count: the last field has no value.
   EXPECT_EQ(lag_of({"0", "50 1700000000000", "1"}), 50U);
+}
+
+TEST(CommandLagTest, ReadsWhatTheWorkersWrite) {
+  const std::string field = redis::lag_report_field(3);
+  const std::string value = redis::lag_report_value(42, kNow);
+  EXPECT_EQ(value, "42 1700000000000");
+  const auto report = redis::parse_lag_report(field, value);
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->partition, 3U);
+  EXPECT_EQ(report->lag, 42U);
+  EXPECT_EQ(report->at_ms, kNow);
+  EXPECT_EQ(lag_of({field, value}), 42U);
 }
 
 TEST(CommandLagTest, TheSumStopsAtWhatTickTakes) {
