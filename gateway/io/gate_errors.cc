@@ -1,6 +1,5 @@
 #include "gateway/io/gate_errors.h"
 
-#include <algorithm>
 #include <array>
 
 namespace boxoffice::gateway {
@@ -16,24 +15,30 @@ constexpr std::array<GateErrcInfo, static_cast<size_t>(GateErrc::kVerifyBusy) + 
     {"upstream_timeout", 504},   {"verify_busy", 503},
 }};
 
+// The bytes JSON strings may not hold raw: '"', '\\' and the control characters.
+constexpr std::array<bool, 256> kNeedsEscape = [] {
+  std::array<bool, 256> t{};
+  for (size_t c = 0; c < 0x20; ++c) t[c] = true;
+  t['"'] = t['\\'] = true;
+  return t;
+}();
+
 }  // namespace
 
 GateErrcInfo info(GateErrc e) { return kInfo[static_cast<size_t>(e)]; }
 
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
-  auto needs_escape = [](char c) {
-    return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
-  };
   out += '"';
-  // Tokens and ids are long and never need escaping: copy runs, not characters.
-  while (!text.empty()) {
-    const auto run =
-        static_cast<size_t>(std::find_if(text.begin(), text.end(), needs_escape) - text.begin());
-    out.append(text.substr(0, run));
+  // Ids, digests and tokens never need escaping: copy runs, not characters.
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t run = i;
+    while (run < text.size() && !kNeedsEscape[static_cast<unsigned char>(text[run])]) ++run;
+    out.append(text.substr(i, run - i));
     if (run == text.size()) break;
     const char c = text[run];
-    text.remove_prefix(run + 1);
+    i = run + 1;
     if (c == '"') {
       out += "\\\"";
     } else if (c == '\\') {
