@@ -571,14 +571,9 @@ void EventState::WaitlistIndex::erase(SeatIndex seat) {
   const size_t mask = slots_.size() - 1;
   size_t i = home(seat);
   while (slots_[i].key != seat + 1) i = (i + 1) & mask;
-  // Backward-shift deletion: move up later entries of the run that may not sit before home.
-  for (size_t j = (i + 1) & mask; slots_[j].key != 0; j = (j + 1) & mask) {
-    if (((j - home(slots_[j].key - 1)) & mask) >= ((j - i) & mask)) {
-      slots_[i] = slots_[j];
-      i = j;
-    }
-  }
-  slots_[i] = Slot{};
+  erase_slot(
+      slots_, i, [](const Slot& s) { return s.key == 0; },
+      [this](const Slot& s) { return home(s.key - 1); });
   --size_;
 }
 

@@ -1,9 +1,11 @@
-// Hashes for the core's in-memory tables and for what snapshots store.
+// Hashes for the core's in-memory tables and for what snapshots store, and removal from those
+// tables.
 #pragma once
 
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <vector>
 
 namespace boxoffice::booking {
 
@@ -29,6 +31,21 @@ inline constexpr uint64_t kStableHashStart = 1469598103934665603ULL;
 inline uint64_t stable_hash(std::string_view s, uint64_t h = kStableHashStart) {
   for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
   return h;
+}
+
+// Removal from an open-addressing table with linear probing (a power-of-two size): empties slot
+// i by backward shift, moving up the later entries of its run that may not sit before their
+// home, so lookups never need tombstones. Slot{} is the empty slot.
+template <class Slot, class IsEmpty, class HomeOf>
+void erase_slot(std::vector<Slot>& slots, size_t i, IsEmpty is_empty, HomeOf home_of) {
+  const size_t mask = slots.size() - 1;
+  for (size_t j = (i + 1) & mask; !is_empty(slots[j]); j = (j + 1) & mask) {
+    if (((j - home_of(slots[j])) & mask) >= ((j - i) & mask)) {
+      slots[i] = slots[j];
+      i = j;
+    }
+  }
+  slots[i] = Slot{};
 }
 
 }  // namespace boxoffice::booking

@@ -106,15 +106,9 @@ void UserTable::index_erase(Handle h) {
   const size_t mask = index_.size() - 1;
   size_t i = table_hash(name(h)) & mask;
   while (index_[i] == 0 || slot_handle(index_[i]) != h) i = (i + 1) & mask;
-  // Backward-shift deletion: move up later entries of the run that may not sit before home.
-  for (size_t j = (i + 1) & mask; index_[j] != 0; j = (j + 1) & mask) {
-    const size_t home = table_hash(name(slot_handle(index_[j]))) & mask;
-    if (((j - home) & mask) >= ((j - i) & mask)) {
-      index_[i] = index_[j];
-      i = j;
-    }
-  }
-  index_[i] = 0;
+  erase_slot(
+      index_, i, [](uint32_t v) { return v == 0; },
+      [this, mask](uint32_t v) { return table_hash(name(slot_handle(v))) & mask; });
 }
 
 void UserTable::grow_index() {
