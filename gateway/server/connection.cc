@@ -565,13 +565,11 @@ void Connection::request_complete(StreamState* s) {
   if (r.method.empty() || r.path.empty()) {
     return reply_error(s, 400, "bad_request", "a pseudo-header is missing");
   }
-  auto target = http::parse_request_target(r.path);
-  if (!target) {
+  if (auto parsed = http::parse_request_target_into(r.path, r.target); !parsed) {
     return reply_error(
         s, 400, "bad_request_target",
-        std::string("the request target is invalid: ").append(http::errc_code(target.error())));
+        std::string("the request target is invalid: ").append(http::errc_code(parsed.error())));
   }
-  r.target = std::move(*target);
   if (r.authority.empty()) r.authority = r.header("host");
   worker_.handler()->handle(r, ResponseWriter(s));
 }

@@ -14,12 +14,11 @@ int hex_value(char c) {
 
 }  // namespace
 
-std::optional<std::string> percent_decode(std::string_view in, bool plus_as_space) {
+bool percent_decode_append(std::string_view in, bool plus_as_space, std::string& out) {
   auto special = [plus_as_space](char c) {
     return c == '%' || c == '\0' || (c == '+' && plus_as_space);
   };
-  std::string out;
-  out.reserve(in.size());
+  out.reserve(out.size() + in.size());
   // Most pieces have nothing to decode: copy runs, not characters.
   for (size_t i = 0; i < in.size(); ++i) {
     const auto next =
@@ -29,20 +28,26 @@ std::optional<std::string> percent_decode(std::string_view in, bool plus_as_spac
     if (i == in.size()) break;
     const char c = in[i];
     if (c == '%') {
-      if (i + 2 >= in.size()) return std::nullopt;  // truncated escape
+      if (i + 2 >= in.size()) return false;  // truncated escape
       const int hi = hex_value(in[i + 1]);
       const int lo = hex_value(in[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
+      if (hi < 0 || lo < 0) return false;
       const char decoded = static_cast<char>((hi << 4) | lo);
-      if (decoded == '\0') return std::nullopt;
+      if (decoded == '\0') return false;
       out.push_back(decoded);
       i += 2;
     } else if (c == '+') {
       out.push_back(' ');
     } else {
-      return std::nullopt;  // a raw NUL
+      return false;  // a raw NUL
     }
   }
+  return true;
+}
+
+std::optional<std::string> percent_decode(std::string_view in, bool plus_as_space) {
+  std::string out;
+  if (!percent_decode_append(in, plus_as_space, out)) return std::nullopt;
   return out;
 }
 

@@ -12,5 +12,8 @@ namespace boxoffice::http {
 // application/x-www-form-urlencoded rule for query strings). Returns nullopt for a truncated or
 // non-hex escape and for a decoded NUL byte, which no caller can handle safely.
 std::optional<std::string> percent_decode(std::string_view in, bool plus_as_space);
+// The same, appending to `out` (whose capacity a caller may reuse); false in the same cases,
+// with `out` partly appended.
+bool percent_decode_append(std::string_view in, bool plus_as_space, std::string& out);
 
 }  // namespace boxoffice::http

@@ -43,7 +43,7 @@ std::optional<std::string_view> RequestTarget::query(std::string_view key) const
   return std::nullopt;
 }
 
-Result<RequestTarget, Errc> parse_request_target(std::string_view target) {
+Result<bool, Errc> parse_request_target_into(std::string_view target, RequestTarget& out) {
   if (target.size() > kMaxRequestTargetBytes) return unexpected(Errc::kTooLong);
   if (target.empty() || target[0] != '/') return unexpected(Errc::kNotOriginForm);
   for (const char c : target) {
@@ -54,39 +54,53 @@ Result<RequestTarget, Errc> parse_request_target(std::string_view target) {
   std::string_view raw_query =
       qmark == std::string_view::npos ? std::string_view() : target.substr(qmark + 1);
 
-  RequestTarget out;
-  out.path.reserve(raw_path.size());
-  out.segments.reserve(static_cast<size_t>(std::count(raw_path.begin(), raw_path.end(), '/')));
-  out.path.push_back('/');
+  out.path.assign(1, '/');
+  size_t segments = 0;
   std::string_view rest = raw_path.substr(1);
   while (!rest.empty()) {
     const size_t slash = rest.find('/');
     const std::string_view raw_segment = rest.substr(0, slash);
     rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
     if (raw_segment.empty()) return unexpected(Errc::kEmptySegment);
-    std::optional<std::string> segment = percent_decode(raw_segment, false);
-    if (!segment) return unexpected(Errc::kBadEscape);
-    for (const char c : *segment) {
+    if (segments == out.segments.size()) out.segments.emplace_back();
+    std::string& segment = out.segments[segments++];
+    segment.clear();
+    if (!percent_decode_append(raw_segment, false, segment)) return unexpected(Errc::kBadEscape);
+    for (const char c : segment) {
       if (c == '/') return unexpected(Errc::kEncodedSlash);
       if (bad_decoded_path_byte(static_cast<unsigned char>(c))) return unexpected(Errc::kBadByte);
     }
-    if (*segment == "." || *segment == "..") return unexpected(Errc::kDotSegment);
-    out.path.append(*segment);
+    if (segment == "." || segment == "..") return unexpected(Errc::kDotSegment);
+    out.path.append(segment);
     if (slash != std::string_view::npos) out.path.push_back('/');
-    out.segments.push_back(std::move(*segment));
   }
+  out.segments.resize(segments);
 
+  size_t params = 0;
   while (!raw_query.empty()) {
     const size_t amp = raw_query.find('&');
     const std::string_view pair = raw_query.substr(0, amp);
     raw_query = amp == std::string_view::npos ? std::string_view() : raw_query.substr(amp + 1);
     if (pair.empty()) continue;
     const size_t eq = pair.find('=');
-    std::optional<std::string> key = percent_decode(pair.substr(0, eq), true);
-    std::optional<std::string> value = percent_decode(
-        eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
-    if (!key || !value) return unexpected(Errc::kBadEscape);
-    out.params.emplace_back(std::move(*key), std::move(*value));
+    if (params == out.params.size()) out.params.emplace_back();
+    auto& [key, value] = out.params[params++];
+    key.clear();
+    value.clear();
+    if (!percent_decode_append(pair.substr(0, eq), true, key) ||
+        !percent_decode_append(
+            eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true, value)) {
+      return unexpected(Errc::kBadEscape);
+    }
+  }
+  out.params.resize(params);
+  return true;
+}
+
+Result<RequestTarget, Errc> parse_request_target(std::string_view target) {
+  RequestTarget out;
+  if (auto parsed = parse_request_target_into(target, out); !parsed) {
+    return unexpected(parsed.error());
   }
   return out;
 }

@@ -44,5 +44,9 @@ struct RequestTarget {
 // but for one trailing '/', which is allowed and ignored in `segments` ("/a/" has segments {"a"},
 // path "/a/"), so routing never sees an empty segment.
 Result<RequestTarget, Errc> parse_request_target(std::string_view target);
+// The same into `out`, reusing the capacity of its strings and vectors: a server that keeps a
+// RequestTarget per pooled stream allocates nothing for targets of a familiar shape. After an
+// error `out` holds a partial parse.
+Result<bool, Errc> parse_request_target_into(std::string_view target, RequestTarget& out);
 
 }  // namespace boxoffice::http

@@ -57,6 +57,24 @@ TEST(RequestTarget, RootAndTrailingSlash) {
   EXPECT_EQ(query_only->query("a"), "1");
 }
 
+TEST(RequestTarget, ParsingIntoAUsedTargetLeavesNothingOfTheLastOne) {
+  RequestTarget t;
+  ASSERT_TRUE(parse_request_target_into("/a-long-first-segment/b/c/d?x=1&y=2&z=3", t));
+  ASSERT_TRUE(parse_request_target_into("/e/f?w=%41", t));
+  EXPECT_EQ(t.path, "/e/f");
+  EXPECT_EQ(t.segments, (std::vector<std::string>{"e", "f"}));
+  ASSERT_EQ(t.params.size(), 1U);
+  EXPECT_EQ(t.query("w"), "A");
+  EXPECT_FALSE(t.query("x"));
+  ASSERT_TRUE(parse_request_target_into("/", t));
+  EXPECT_EQ(t.path, "/");
+  EXPECT_TRUE(t.segments.empty());
+  EXPECT_TRUE(t.params.empty());
+  auto bad = parse_request_target_into("/a/%zz", t);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error(), Errc::kBadEscape);
+}
+
 TEST(RequestTarget, KeepsDecodedQueryBytes) {
   auto t = parse_request_target("/a?q=%0Aline&e=a%3Db");
   ASSERT_TRUE(t);
