@@ -1,7 +1,5 @@
 #include "shared/http/request_target.h"
 
-#include <algorithm>
-
 #include "shared/http/percent.h"
 
 namespace boxoffice::http {
