@@ -79,15 +79,15 @@ class CompletionBridge {
     uint64_t next = 0;
     std::unordered_map<uint64_t, std::unique_ptr<Base>> waiting;
 
+    // Completes under the lock: close() then cannot return, and the io_context cannot go away,
+    // while a callback on another thread is still posting to it or destroying its executor.
+    // (post never runs the handler inline, so nothing re-enters the lock.)
     static void finish(const std::shared_ptr<State>& state, uint64_t id, T value) {
-      std::unique_ptr<Base> pending;
-      {
-        std::lock_guard lock(state->mu);
-        auto it = state->waiting.find(id);
-        if (it == state->waiting.end()) return;
-        pending = std::move(it->second);
-        state->waiting.erase(it);
-      }
+      std::lock_guard lock(state->mu);
+      auto it = state->waiting.find(id);
+      if (it == state->waiting.end()) return;
+      const std::unique_ptr<Base> pending = std::move(it->second);
+      state->waiting.erase(it);
       pending->complete(std::move(value));
     }
   };
