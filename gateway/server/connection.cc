@@ -69,7 +69,8 @@ void StreamState::recycle() {
     return;  // freed
   }
   // Every field back to a new stream's but the buffers, whose capacity is what the pool keeps;
-  // the header list keeps its entries too, overwritten in place by the next request.
+  // the header list and the request target keep their entries too, overwritten in place by the
+  // next request (the target wholly, by parse_request_target_into, before any handler reads it).
   Request kept = std::move(request);
   std::string kept_out = std::move(out);
   *this = StreamState();
@@ -81,9 +82,6 @@ void StreamState::recycle() {
   r.scheme.clear();
   r.authority.clear();
   r.path.clear();
-  r.target.path.clear();
-  r.target.segments.clear();
-  r.target.params.clear();
   r.body.clear();
   r.tls = false;
   state_pool.free.push_back(std::move(self));
