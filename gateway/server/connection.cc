@@ -195,7 +195,9 @@ bool Connection::start() {
   timer_ev_ = event_new(worker_.base(), -1, 0, &Connection::on_timer, this);
   if (flush_ev_ == nullptr || timer_ev_ == nullptr) return false;
   bufferevent_setcb(bev_, &Connection::on_read, &Connection::on_write, &Connection::on_event, this);
-  if (bufferevent_enable(bev_, EV_READ | EV_WRITE) != 0) return false;
+  // Cleartext output is written by flush() itself; EV_WRITE is armed only for what the socket
+  // did not take (see write_output()).
+  if (bufferevent_enable(bev_, tls_ ? EV_READ | EV_WRITE : EV_READ) != 0) return false;
   rearm_timer();
   flush();  // the SETTINGS (a TLS bufferevent holds them until the handshake is done)
   return true;
@@ -213,6 +215,7 @@ void Connection::on_read(bufferevent* /*bev*/, void* arg) {
 
 void Connection::on_write(bufferevent* /*bev*/, void* arg) {
   auto* c = static_cast<Connection*>(arg);
+  if (!c->tls_) bufferevent_disable(c->bev_, EV_WRITE);  // the backlog is written
   c->flush();  // continues a send that hit the high-water mark
   settle(c);
 }
@@ -307,9 +310,14 @@ void Connection::read_input() {
 
 void Connection::flush() {
   if (close_now_ || session_ == nullptr) return;
-  if (nghttp2_session_send(session_) != 0) {
-    close_now_ = true;
-    return;
+  while (true) {
+    output_full_ = false;
+    if (nghttp2_session_send(session_) != 0) {
+      close_now_ = true;
+      return;
+    }
+    // nghttp2 stopped at the output high-water mark: while the socket takes all of it, go on.
+    if (tls_ || !write_output() || !output_full_) break;
   }
   if (nghttp2_session_want_read(session_) == 0 && nghttp2_session_want_write(session_) == 0) {
     close_when_written_ = true;
@@ -322,6 +330,22 @@ void Connection::flush() {
       close_now_ = true;
     }
   }
+}
+
+// Writes the output now, in one writev, instead of arming EV_WRITE and writing a loop turn later:
+// that round trip cost two epoll_ctl calls per burst of responses. Only a backlog the socket
+// would not take (or an error, which the bufferevent then reports) is left to libevent.
+bool Connection::write_output() {
+  evbuffer* out = bufferevent_get_output(bev_);
+  if (evbuffer_get_length(out) == 0) return true;
+  // The bufferevent keeps its output's front frozen so only it drains it; its own write event
+  // thaws it the same way around the write.
+  evbuffer_unfreeze(out, 1);
+  evbuffer_write(out, bufferevent_getfd(bev_));
+  evbuffer_freeze(out, 1);
+  if (evbuffer_get_length(out) == 0) return true;
+  bufferevent_enable(bev_, EV_WRITE);  // on_write() goes on once the backlog is written
+  return false;
 }
 
 // After an error GOAWAY the client is usually still sending. Closing with unread input makes the
@@ -344,7 +368,10 @@ void Connection::schedule_flush() {
 
 ssize_t Connection::on_send(const uint8_t* data, size_t len) {
   evbuffer* out = bufferevent_get_output(bev_);
-  if (evbuffer_get_length(out) >= kOutputHighWaterBytes) return NGHTTP2_ERR_WOULDBLOCK;
+  if (evbuffer_get_length(out) >= kOutputHighWaterBytes) {
+    output_full_ = true;
+    return NGHTTP2_ERR_WOULDBLOCK;
+  }
   if (evbuffer_add(out, data, len) != 0) return NGHTTP2_ERR_CALLBACK_FAILURE;
   bytes_out_ += len;
   return static_cast<ssize_t>(len);

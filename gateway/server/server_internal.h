@@ -171,6 +171,7 @@ class Connection {
  private:
   void read_input();
   void flush();
+  bool write_output();  // true when all of the output was written
   void schedule_flush();
   void request_complete(StreamState* s);
   void reply_error(StreamState* s, int status, std::string_view code, std::string_view message);
@@ -194,6 +195,7 @@ class Connection {
   int reading_streams_ = 0;
   bool in_recv_ = false;        // inside nghttp2_session_mem_recv: flush afterwards
   bool flush_pending_ = false;  // flush_ev_ is active
+  bool output_full_ = false;    // on_send() refused bytes at the high-water mark
   bool preface_seen_ = false;
   bool close_now_ = false;            // delete at the next settle()
   bool close_when_written_ = false;   // delete once the output buffer drained

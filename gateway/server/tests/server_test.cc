@@ -196,6 +196,43 @@ TEST(Server, StaticFilesAndNotModified) {
   EXPECT_EQ(escape->status, 400);
 }
 
+// A response far larger than the socket buffers, to a client that stalls before reading: the
+// output the socket does not take waits in the connection and arrives whole and in order.
+TEST(Server, LargeResponseToAStalledReaderArrivesWhole) {
+  TempDir dir;
+  std::string big(size_t{24} << 20, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + (i * 7919) % 26);
+  std::ofstream(dir.path() + "/big.txt", std::ios::binary) << big;
+  TestServer ts;
+  ASSERT_TRUE(ts.ok());
+  auto files = StaticFiles::load(dir.path());
+  ASSERT_TRUE(files) << files.error();
+  ts.state().static_files.emplace(std::move(*files));
+  auto c = ts.client();
+  ASSERT_TRUE(c);
+  // Windows as large as HTTP/2 allows, so only the sockets hold the server back.
+  const std::array<nghttp2_settings_entry, 1> window{
+      {{NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, NGHTTP2_MAX_WINDOW_SIZE}}};
+  ASSERT_EQ(nghttp2_submit_settings(c->session(), NGHTTP2_FLAG_NONE, window.data(), window.size()),
+            0);
+  ASSERT_EQ(nghttp2_session_set_local_window_size(c->session(), NGHTTP2_FLAG_NONE, 0,
+                                                  NGHTTP2_MAX_WINDOW_SIZE),
+            0);
+  const int32_t id = c->submit("GET", "/static/big.txt");
+  ASSERT_GT(id, 0);
+  ASSERT_TRUE(c->flush());
+  std::this_thread::sleep_for(milliseconds(300));  // the server fills the socket buffers
+  auto r = c->wait(id, milliseconds(20000));
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_TRUE(r->complete);
+  ASSERT_EQ(r->body.size(), big.size());
+  EXPECT_TRUE(r->body == big);
+  auto after = c->request("GET", "/hello");  // the connection still serves
+  ASSERT_TRUE(after) << after.error();
+  EXPECT_EQ(after->body, "hello");
+}
+
 TEST(Server, TlsWithAlpnH2) {
   TempDir dir;
   auto cert = write_self_signed_cert(dir.path());
