@@ -1,6 +1,8 @@
 #include "gateway/io/gate_errors.h"
 
 #include <array>
+#include <cstdint>
+#include <cstring>
 
 namespace boxoffice::gateway {
 namespace {
@@ -23,6 +25,29 @@ constexpr std::array<bool, 256> kNeedsEscape = [] {
   return t;
 }();
 
+// Whether any of the eight bytes of `w` is one kNeedsEscape marks: the "has a byte less than n"
+// and "has a zero byte" tests of Bit Twiddling Hacks, exact about whether any byte matches.
+bool any_needs_escape(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101;
+  constexpr uint64_t kHighs = 0x8080808080808080;
+  const uint64_t quote = w ^ (kOnes * '"');
+  const uint64_t backslash = w ^ (kOnes * '\\');
+  const uint64_t hits =
+      ((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash);
+  return (hits & kHighs) != 0;
+}
+
+// The end of the run of bytes from `i` that need no escaping.
+size_t plain_run_end(std::string_view text, size_t i) {
+  // Eight bytes a step through the long plain runs of tokens and digests.
+  for (uint64_t w = 0; i + 8 <= text.size(); i += 8) {
+    std::memcpy(&w, text.data() + i, 8);
+    if (any_needs_escape(w)) break;
+  }
+  while (i < text.size() && !kNeedsEscape[static_cast<unsigned char>(text[i])]) ++i;
+  return i;
+}
+
 }  // namespace
 
 GateErrcInfo info(GateErrc e) { return kInfo[static_cast<size_t>(e)]; }
@@ -33,8 +58,7 @@ void append_json_string(std::string& out, std::string_view text) {
   // Ids, digests and tokens never need escaping: copy runs, not characters.
   size_t i = 0;
   while (i < text.size()) {
-    size_t run = i;
-    while (run < text.size() && !kNeedsEscape[static_cast<unsigned char>(text[run])]) ++run;
+    const size_t run = plain_run_end(text, i);
     out.append(text.substr(i, run - i));
     if (run == text.size()) break;
     const char c = text[run];

@@ -171,7 +171,8 @@ Connection::~Connection() {
 }
 
 bool Connection::start() {
-  if (nghttp2_session_server_new2(&session_, worker_.callbacks(), this, worker_.option()) != 0) {
+  if (nghttp2_session_server_new3(&session_, worker_.callbacks(), this, worker_.option(),
+                                  worker_.session_mem()) != 0) {
     return false;
   }
   const ServerConfig& c = worker_.config();

@@ -19,6 +19,7 @@
 
 #include "gateway/server/flood_guard.h"
 #include "gateway/server/server.h"
+#include "gateway/server/session_allocator.h"
 
 struct bufferevent;
 
@@ -84,6 +85,7 @@ class Worker {
   RequestHandler* handler() const { return handler_.get(); }
   nghttp2_session_callbacks* callbacks() const { return callbacks_; }
   nghttp2_option* option() const { return option_; }
+  nghttp2_mem* session_mem() { return session_allocator_.mem(); }
   bool draining() const { return draining_; }
   std::string_view date();  // the HTTP date, formatted once per second
   int64_t now_ms() const;
@@ -115,6 +117,7 @@ class Worker {
   event* deadline_ev_ = nullptr;  // drain_timeout_ms
   nghttp2_session_callbacks* callbacks_ = nullptr;
   nghttp2_option* option_ = nullptr;
+  SessionAllocator session_allocator_;  // outlives every session: declared before them all
   std::unique_ptr<RequestHandler> handler_;
   Connection* connections_ = nullptr;  // intrusive list
   bool draining_ = false;

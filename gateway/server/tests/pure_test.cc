@@ -1,10 +1,15 @@
-// The pure pieces: flood windows, ETag matching, content types, metrics text.
+// The pure pieces: flood windows, ETag matching, content types, metrics text, the session
+// allocator.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <cstring>
 #include <string>
+#include <vector>
 
 #include "gateway/server/flood_guard.h"
 #include "gateway/server/metrics.h"
+#include "gateway/server/session_allocator.h"
 #include "gateway/server/static_files.h"
 
 namespace boxoffice::gateway::server {
@@ -23,6 +28,42 @@ TEST(FloodGuard, CountsWithinAWindowOnly) {
   EXPECT_EQ(g.on_control_frame(1), Flood::kNone);
   EXPECT_EQ(g.on_control_frame(2), Flood::kNone);
   EXPECT_EQ(g.on_control_frame(3), Flood::kControlFrames);
+}
+
+TEST(SessionAllocator, BlocksAreAlignedDistinctAndReused) {
+  SessionAllocator a;
+  std::vector<void*> blocks;
+  for (size_t size : {size_t{0}, size_t{1}, size_t{16}, size_t{17}, size_t{300}, size_t{2048},
+                      size_t{2049}, size_t{100000}}) {
+    void* p = a.allocate(size);
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % 16, 0U) << size;
+    std::memset(p, 0xab, size);  // the whole size is usable (ASan checks)
+    blocks.push_back(p);
+  }
+  void* small = blocks[4];
+  a.release(small);
+  EXPECT_EQ(a.allocate(260), small);  // the same class: the freed block comes back
+  for (void* p : blocks) a.release(p);
+  a.release(nullptr);
+}
+
+TEST(SessionAllocator, ReallocateKeepsTheBytesAndCallocZeroes) {
+  SessionAllocator a;
+  const std::string digits = "0123456789";
+  auto* p = static_cast<char*>(a.allocate(digits.size()));
+  digits.copy(p, digits.size());
+  EXPECT_EQ(a.reallocate(p, 16), p);  // still fits its class
+  auto* q = static_cast<char*>(a.reallocate(p, 5000));
+  ASSERT_NE(q, nullptr);
+  EXPECT_EQ(std::string(q, digits.size()), digits);
+  a.release(q);
+  nghttp2_mem* mem = a.mem();
+  auto* z = static_cast<unsigned char*>(mem->calloc(7, 9, mem->mem_user_data));
+  ASSERT_NE(z, nullptr);
+  for (int i = 0; i < 63; ++i) EXPECT_EQ(z[i], 0);
+  mem->free(z, mem->mem_user_data);
+  EXPECT_EQ(mem->calloc(SIZE_MAX / 2, 4, mem->mem_user_data), nullptr);  // n * size overflows
 }
 
 TEST(StaticFiles, EtagMatching) {
