@@ -71,11 +71,7 @@ void StreamState::recycle() {
   // Every field back to a new stream's but the buffers, whose capacity is what the pool keeps;
   // the header list and the request target keep their entries too, overwritten in place by the
   // next request (the target wholly, by parse_request_target_into, before any handler reads it).
-  Request kept = std::move(request);
-  std::string kept_out = std::move(out);
-  *this = StreamState();
-  request = std::move(kept);
-  out = std::move(kept_out);
+  static_cast<StreamFields&>(*this) = StreamFields();
   out.clear();
   Request& r = request;
   r.method.clear();

@@ -27,20 +27,11 @@ namespace boxoffice::gateway::server {
 
 class Connection;
 
-// One request/response exchange. Reference-counted (single thread): the connection holds one
-// reference until the stream closes, every ResponseWriter copy holds one. `conn` is cleared when
-// the stream closes, so a late writer call finds it null and does nothing.
-//
-// Released states go back to a per-thread pool with their buffers' capacity (the request's
-// strings and header list), so a typical request allocates none of them anew.
-struct StreamState {
-  static StreamState* acquire();  // a fresh state: from this thread's pool, or new
-  void recycle();                 // to this thread's pool (or freed), once refs reached 0
-
+// What a stream starts with afresh: recycle() resets a pooled state by assigning a new one.
+struct StreamFields {
   int refs = 1;
   Connection* conn = nullptr;
   int32_t stream_id = 0;
-  Request request;
   size_t headers_used = 0;  // request.headers[0, headers_used) are this request's, until the
                             // header block ends and the list is trimmed to them
   int64_t header_bytes = 0;
@@ -51,11 +42,24 @@ struct StreamState {
   bool streaming = false;  // begin() was called
   bool finished = false;   // the whole response is queued (respond(), finish())
   bool deferred = false;   // the data source returned NGHTTP2_ERR_DEFERRED
-  std::string out;         // response body bytes not yet handed to nghttp2
-  size_t out_offset = 0;
+  size_t out_offset = 0;   // into StreamState::out
   std::function<void()> on_close;
   StreamState* prev = nullptr;  // the connection's list of open streams
   StreamState* next = nullptr;
+};
+
+// One request/response exchange. Reference-counted (single thread): the connection holds one
+// reference until the stream closes, every ResponseWriter copy holds one. `conn` is cleared when
+// the stream closes, so a late writer call finds it null and does nothing.
+//
+// Released states go back to a per-thread pool with their buffers' capacity (the request's
+// strings and header list), so a typical request allocates none of them anew.
+struct StreamState : StreamFields {
+  static StreamState* acquire();  // a fresh state: from this thread's pool, or new
+  void recycle();                 // to this thread's pool (or freed), once refs reached 0
+
+  Request request;
+  std::string out;  // response body bytes not yet handed to nghttp2
 };
 
 inline void retain(StreamState* s) { ++s->refs; }

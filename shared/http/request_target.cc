@@ -52,7 +52,10 @@ Result<bool, Errc> parse_request_target_into(std::string_view target, RequestTar
   std::string_view raw_query =
       qmark == std::string_view::npos ? std::string_view() : target.substr(qmark + 1);
 
-  out.path.assign(1, '/');
+  // A path without '%' is its own decoding (a '+' is literal in paths), and the raw-byte check
+  // above has refused all the decoded-byte check would: its segments are copied as they are.
+  const bool escaped = raw_path.find('%') != std::string_view::npos;
+  out.path.assign(escaped ? std::string_view("/") : raw_path);
   size_t segments = 0;
   std::string_view rest = raw_path.substr(1);
   while (!rest.empty()) {
@@ -62,15 +65,23 @@ Result<bool, Errc> parse_request_target_into(std::string_view target, RequestTar
     if (raw_segment.empty()) return unexpected(Errc::kEmptySegment);
     if (segments == out.segments.size()) out.segments.emplace_back();
     std::string& segment = out.segments[segments++];
-    segment.clear();
-    if (!percent_decode_append(raw_segment, false, segment)) return unexpected(Errc::kBadEscape);
-    for (const char c : segment) {
-      if (c == '/') return unexpected(Errc::kEncodedSlash);
-      if (bad_decoded_path_byte(static_cast<unsigned char>(c))) return unexpected(Errc::kBadByte);
+    if (!escaped) {
+      segment.assign(raw_segment);
+    } else {
+      segment.clear();
+      if (!percent_decode_append(raw_segment, false, segment)) {
+        return unexpected(Errc::kBadEscape);
+      }
+      for (const char c : segment) {
+        if (c == '/') return unexpected(Errc::kEncodedSlash);
+        if (bad_decoded_path_byte(static_cast<unsigned char>(c))) {
+          return unexpected(Errc::kBadByte);
+        }
+      }
+      out.path.append(segment);
+      if (slash != std::string_view::npos) out.path.push_back('/');
     }
     if (segment == "." || segment == "..") return unexpected(Errc::kDotSegment);
-    out.path.append(segment);
-    if (slash != std::string_view::npos) out.path.push_back('/');
   }
   out.segments.resize(segments);
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 #include "shared/http/percent.h"
@@ -73,6 +74,38 @@ TEST(RequestTarget, ParsingIntoAUsedTargetLeavesNothingOfTheLastOne) {
   auto bad = parse_request_target_into("/a/%zz", t);
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error(), Errc::kBadEscape);
+}
+
+// Escaping a byte that needs no escaping changes nothing: the unescaped path (copied as it is)
+// and the escaped one (decoded) parse to the same path and segments, or fail alike.
+TEST(RequestTarget, EscapingAPlainPathByteChangesNothing) {
+  std::mt19937 rng(20261129);
+  constexpr std::string_view kAlphabet = "/./ab+-~:@!$&'()*,;=_0Z";
+  constexpr std::string_view kHex = "0123456789ABCDEF";
+  RequestTarget reused;
+  for (int i = 0; i < 20000; ++i) {
+    std::string path = "/";
+    const size_t length = rng() % 12;
+    for (size_t j = 0; j < length; ++j) path += kAlphabet[rng() % kAlphabet.size()];
+    const size_t at = 1 + rng() % path.size();
+    if (at >= path.size() || path[at] == '/') continue;
+    const auto byte = static_cast<unsigned char>(path[at]);
+    std::string escaped =
+        path.substr(0, at) + '%' + kHex[byte >> 4] + kHex[byte & 0xf] + path.substr(at + 1);
+    auto plain = parse_request_target(path);
+    auto decoded = parse_request_target(escaped);
+    ASSERT_EQ(plain.has_value(), decoded.has_value()) << path << " vs " << escaped;
+    auto into = parse_request_target_into(path, reused);
+    ASSERT_EQ(into.has_value(), plain.has_value()) << path;
+    if (!plain) {
+      EXPECT_EQ(plain.error(), decoded.error()) << path << " vs " << escaped;
+      continue;
+    }
+    EXPECT_EQ(plain->path, decoded->path) << escaped;
+    EXPECT_EQ(plain->segments, decoded->segments) << escaped;
+    EXPECT_EQ(reused.path, plain->path) << path;
+    EXPECT_EQ(reused.segments, plain->segments) << path;
+  }
 }
 
 TEST(RequestTarget, KeepsDecodedQueryBytes) {
