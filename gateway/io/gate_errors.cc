@@ -52,30 +52,39 @@ size_t plain_run_end(std::string_view text, size_t i) {
 
 GateErrcInfo info(GateErrc e) { return kInfo[static_cast<size_t>(e)]; }
 
-void append_json_string(std::string& out, std::string_view text) {
+char* write_json_string(char* out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
+  *out++ = '"';
   // Ids, digests and tokens never need escaping: copy runs, not characters.
   size_t i = 0;
   while (i < text.size()) {
     const size_t run = plain_run_end(text, i);
-    out.append(text.substr(i, run - i));
+    std::memcpy(out, text.data() + i, run - i);
+    out += run - i;
     if (run == text.size()) break;
     const char c = text[run];
     i = run + 1;
-    if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\\') {
-      out += "\\\\";
+    *out++ = '\\';
+    if (c == '"' || c == '\\') {
+      *out++ = c;
     } else if (c == '\n') {
-      out += "\\n";
+      *out++ = 'n';
     } else {
-      out += "\\u00";
-      out += kHex[(c >> 4) & 0xf];
-      out += kHex[c & 0xf];
+      *out++ = 'u';
+      *out++ = '0';
+      *out++ = '0';
+      *out++ = kHex[(c >> 4) & 0xf];
+      *out++ = kHex[c & 0xf];
     }
   }
-  out += '"';
+  *out++ = '"';
+  return out;
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+  const size_t size = out.size();
+  out.resize(size + max_json_string_bytes(text));
+  out.resize(write_json_string(out.data() + size, text) - out.data());
 }
 
 std::string error_body(GateErrc e, std::string_view message, std::string_view reason) {

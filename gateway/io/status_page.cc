@@ -1,27 +1,24 @@
 #include "gateway/io/status_page.h"
 
-#include <array>
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 
 #include "gateway/io/gate_errors.h"
 
 namespace boxoffice::gateway {
 namespace {
 
-// `key` is the member's name already quoted, with its colon: one append instead of three.
-void member(std::string& out, std::string_view key, std::string_view value) {
-  out += key;
-  append_json_string(out, value);
-  out += ',';
+constexpr size_t kMaxInt64Chars = 20;  // "-9223372036854775808"
+
+// The status answer is on every fan's poll: it is written through a raw cursor into a buffer
+// sized for the worst case, not by appends that each check the capacity.
+char* put(char* out, std::string_view text) {
+  std::memcpy(out, text.data(), text.size());
+  return out + text.size();
 }
 
-void member(std::string& out, std::string_view key, int64_t value) {
-  out += key;
-  std::array<char, 24> digits{};
-  const auto end = std::to_chars(digits.begin(), digits.end(), value).ptr;
-  out.append(digits.begin(), end);
-  out += ',';
-}
+char* put(char* out, int64_t value) { return std::to_chars(out, out + kMaxInt64Chars, value).ptr; }
 
 void html_escape(std::string& out, std::string_view text) {
   for (const char c : text) {
@@ -48,23 +45,30 @@ void html_escape(std::string& out, std::string_view text) {
 
 std::string status_json(const StatusView& v) {
   const RoomStatus& s = v.status;
-  std::string out;
-  out.reserve(256 + v.waiting_token.size() + v.admission_token.size());
-  out += '{';
-  member(out, R"("event":)", v.event);
-  member(out, R"("phase":)", to_string(s.phase));
-  member(out, R"("position":)", static_cast<int64_t>(s.position));
-  member(out, R"("people_ahead":)", static_cast<int64_t>(s.people_ahead));
-  out += "\"estimated_wait_s\":{";
-  member(out, R"("low":)", s.wait_low_s);
-  member(out, R"("high":)", s.wait_high_s);
-  out.back() = '}';
-  out += ',';
-  member(out, R"("wave":)", s.wave);
-  if (!v.commitment.empty()) member(out, R"("lottery_commitment":)", v.commitment);
-  if (!v.waiting_token.empty()) member(out, R"("token":)", v.waiting_token);
-  if (!v.admission_token.empty()) member(out, R"("admission_token":)", v.admission_token);
-  out.back() = '}';
+  const std::string_view phase = to_string(s.phase);
+  // Member names and punctuation, five numbers, and the strings escaped at worst.
+  constexpr size_t kFixedBytes = 256 + 5 * kMaxInt64Chars;
+  std::string out(kFixedBytes + max_json_string_bytes(v.event) + max_json_string_bytes(phase) +
+                      max_json_string_bytes(v.commitment) + max_json_string_bytes(v.waiting_token) +
+                      max_json_string_bytes(v.admission_token),
+                  '\0');
+  char* p = out.data();
+  p = write_json_string(put(p, R"({"event":)"), v.event);
+  p = write_json_string(put(p, R"(,"phase":)"), phase);
+  p = put(put(p, R"(,"position":)"), static_cast<int64_t>(s.position));
+  p = put(put(p, R"(,"people_ahead":)"), static_cast<int64_t>(s.people_ahead));
+  p = put(put(p, R"(,"estimated_wait_s":{"low":)"), s.wait_low_s);
+  p = put(put(p, R"(,"high":)"), s.wait_high_s);
+  p = put(put(p, R"(},"wave":)"), s.wave);
+  if (!v.commitment.empty()) {
+    p = write_json_string(put(p, R"(,"lottery_commitment":)"), v.commitment);
+  }
+  if (!v.waiting_token.empty()) p = write_json_string(put(p, R"(,"token":)"), v.waiting_token);
+  if (!v.admission_token.empty()) {
+    p = write_json_string(put(p, R"(,"admission_token":)"), v.admission_token);
+  }
+  *p++ = '}';
+  out.resize(p - out.data());
   return out;
 }
 

@@ -47,29 +47,37 @@ SessionAllocator::SessionAllocator()
            [](void* p, size_t size, void* ud) { return from(ud)->reallocate(p, size); }} {}
 
 SessionAllocator::~SessionAllocator() {
-  for (std::vector<void*>& blocks : free_) {
-    for (void* p : blocks) std::free(header_of(p));
+  for (FreeList& list : free_) {
+    while (list.head != nullptr) {
+      void* p = list.head;
+      list.head = *static_cast<void**>(p);
+      std::free(header_of(p));
+    }
   }
 }
 
 void* SessionAllocator::allocate(size_t size) {
   if (size > kMaxPooledBytes) return new_block(kUnpooled, size);
   const size_t c = class_of(size);
-  std::vector<void*>& blocks = free_[c];
-  if (blocks.empty()) return new_block(static_cast<uint32_t>(c), size_t{16} << c);
-  void* p = blocks.back();
-  blocks.pop_back();
+  FreeList& list = free_[c];
+  if (list.head == nullptr) return new_block(static_cast<uint32_t>(c), size_t{16} << c);
+  void* p = list.head;
+  list.head = *static_cast<void**>(p);
+  --list.count;
   return p;
 }
 
 void SessionAllocator::release(void* p) {
   if (p == nullptr) return;
   BlockHeader* h = header_of(p);
-  if (h->size_class == kUnpooled || free_[h->size_class].size() >= kMaxFreePerClass) {
+  if (h->size_class == kUnpooled || free_[h->size_class].count >= kMaxFreePerClass) {
     std::free(h);
     return;
   }
-  free_[h->size_class].push_back(p);
+  FreeList& list = free_[h->size_class];
+  *static_cast<void**>(p) = list.head;
+  list.head = p;
+  ++list.count;
 }
 
 void* SessionAllocator::reallocate(void* p, size_t size) {

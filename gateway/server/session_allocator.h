@@ -8,7 +8,6 @@
 
 #include <array>
 #include <cstddef>
-#include <vector>
 
 namespace boxoffice::gateway::server {
 
@@ -34,7 +33,13 @@ class SessionAllocator {
  private:
   static constexpr size_t kClasses = 8;  // 16 B .. 2 KiB, powers of two
 
-  std::array<std::vector<void*>, kClasses> free_;
+  // A free block holds the link to the next one of its class.
+  struct FreeList {
+    void* head = nullptr;
+    size_t count = 0;
+  };
+
+  std::array<FreeList, kClasses> free_;
   nghttp2_mem mem_;
 };
 
