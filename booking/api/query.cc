@@ -1,9 +1,8 @@
 #include "booking/api/query.h"
 
-#include <charconv>
-
 #include "booking/api/router.h"
 #include "booking/core/catalog.h"
+#include "shared/decimal.h"
 
 namespace boxoffice::booking::api {
 
@@ -40,13 +39,12 @@ std::optional<std::string_view> query_value(const QueryParams& params, std::stri
 }
 
 Result<uint32_t, std::string> parse_positive(std::string_view s, uint32_t max) {
-  uint64_t v = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc{} || ptr != s.data() + s.size() || v < 1 || v > max) {
+  const auto v = parse_decimal<uint64_t>(s);
+  if (!v || *v < 1 || *v > max) {
     return unexpected("expected an integer from 1 to " + std::to_string(max) + ", got \"" +
                       std::string(s) + "\"");
   }
-  return static_cast<uint32_t>(v);
+  return static_cast<uint32_t>(*v);
 }
 
 Result<int64_t, std::string> parse_date(std::string_view date) {
@@ -58,11 +56,7 @@ Result<int64_t, std::string> parse_date(std::string_view date) {
 }
 
 Result<int64_t, std::string> parse_instant(std::string_view s) {
-  if (!s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos) {
-    int64_t v = 0;
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec == std::errc{} && ptr == s.data() + s.size()) return v;
-  }
+  if (const auto ms = parse_decimal<int64_t>(s)) return *ms;
   auto t = parse_utc_time_ms(s);
   if (!t) {
     return unexpected("bad instant \"" + std::string(s) +

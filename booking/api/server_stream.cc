@@ -11,7 +11,6 @@
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <charconv>
 #include <map>
 
 #include "booking/api/decision_json.h"
@@ -19,6 +18,7 @@
 #include "booking/api/read_model.h"
 #include "booking/api/server_impl.h"
 #include "booking/core/wire.h"
+#include "shared/decimal.h"
 
 namespace boxoffice::booking::api {
 namespace {
@@ -30,18 +30,11 @@ constexpr std::string_view kDeltaChannelPrefix = "bx:deltas:";
 constexpr size_t kReplayPage = 500;
 constexpr size_t kMaxHoldsLoaded = 64;
 
-std::optional<uint64_t> parse_seq(std::string_view s) {
-  uint64_t v = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc{} || ptr != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
 // Stream entry ids are "{seq}-1".
 std::optional<uint64_t> entry_seq(const RedisReply& entry) {
   if (entry.type != RedisReply::Type::kArray || entry.elements.empty()) return std::nullopt;
   const std::string& id = entry.elements[0].str;
-  return parse_seq(std::string_view(id).substr(0, id.find('-')));
+  return parse_decimal<uint64_t>(std::string_view(id).substr(0, id.find('-')));
 }
 
 // The "d" field of a stream entry.
@@ -131,7 +124,7 @@ class StreamSession {
       for (size_t k = 0; k + 1 < e.size(); k += 2) fields.emplace_back(e[k].str, e[k + 1].str);
       const std::string_view status = hash_field(fields, "status");
       if (status != "held" && status != "payment_pending") continue;
-      if (auto expires = parse_seq(hash_field(fields, "expires_at"))) {
+      if (auto expires = parse_decimal<uint64_t>(hash_field(fields, "expires_at"))) {
         track(mine[i], static_cast<int64_t>(*expires));
       }
     }
@@ -292,7 +285,7 @@ Awaitable<int> ServerImpl::event_stream(beast::tcp_stream& stream, const Request
   hub_.add((*event)->id, sink);  // before reading Redis: nothing published meanwhile is missed
   StreamSession session(*this, stream, **event, user, sink);
   bool resumed = false;
-  if (auto from = parse_seq(last_id)) {
+  if (auto from = parse_decimal<uint64_t>(last_id)) {
     auto replayed = co_await session.replay(*from);
     if (!replayed) co_return co_await fail(replayed.error());
     resumed = *replayed;

@@ -1,7 +1,6 @@
 #include "booking/core/catalog.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -10,6 +9,7 @@
 #include <sstream>
 
 #include "booking/core/hash.h"
+#include "shared/decimal.h"
 
 namespace boxoffice::booking {
 namespace {
@@ -92,12 +92,11 @@ std::vector<uint32_t> parse_seat_numbers(const std::string& spec, const std::str
   std::vector<uint32_t> out;
   std::string_view rest = spec;
   auto number = [&](std::string_view s) {
-    uint32_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size() || s.empty() || v == 0 || v > 100000) {
+    const auto v = parse_decimal<uint32_t>(s);
+    if (!v || *v == 0 || *v > 100000) {
       throw Fail{where + ".seats: bad seat number " + in_quotes(s) + " in " + in_quotes(spec)};
     }
-    return v;
+    return *v;
   };
   while (!rest.empty()) {
     const auto comma = rest.find(',');

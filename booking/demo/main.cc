@@ -2,7 +2,6 @@
 // decision by decision, a stadium's first seconds, then N fans (default 20,000) at the stadium,
 // summarised. Deterministic: the same catalog gives the same output, byte for byte.
 #include <array>
-#include <charconv>
 #include <cinttypes>
 #include <cstdint>
 #include <cstdio>
@@ -15,6 +14,7 @@
 
 #include "booking/core/catalog.h"
 #include "booking/core/partition.h"
+#include "shared/decimal.h"
 
 namespace boxoffice::booking {
 namespace {
@@ -260,8 +260,9 @@ void stadium_burst(Sale& s, uint32_t fans) {
 }
 
 bool parse_count(std::string_view v, uint32_t& out) {
-  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  return ec == std::errc{} && end == v.data() + v.size();
+  const auto count = parse_decimal<uint32_t>(v);
+  if (count) out = *count;
+  return count.has_value();
 }
 
 int demo(int argc, char** argv) {

@@ -1,8 +1,7 @@
 #include "booking/payments/checkout_url.h"
 
-#include <charconv>
-
 #include "booking/core/wire.h"
+#include "shared/decimal.h"
 
 namespace boxoffice::payments {
 namespace {
@@ -22,16 +21,10 @@ bool valid(const CheckoutRequest& r) {
          valid_currency(r.currency);
 }
 
-// Decimal digits only: no sign, no spaces, no exponent; one spelling per amount.
+// Decimal digits only, and no leading zero: one spelling per amount.
 std::optional<int64_t> parse_amount(std::string_view s) {
-  if (s.empty() || (s.size() > 1 && s[0] == '0')) return std::nullopt;
-  for (const char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-  }
-  int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{}) return std::nullopt;
-  return v;
+  if (s.size() > 1 && s[0] == '0') return std::nullopt;
+  return parse_decimal<int64_t>(s);
 }
 
 // The signed text: the query without sig, each value percent-encoded, so no choice of values

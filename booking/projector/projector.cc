@@ -1,12 +1,12 @@
 #include "booking/projector/projector.h"
 
-#include <charconv>
 #include <deque>
 #include <optional>
 #include <utility>
 
 #include "booking/core/wire.h"
 #include "booking/service/ids.h"
+#include "shared/decimal.h"
 
 namespace boxoffice::booking {
 namespace {
@@ -201,13 +201,9 @@ Result<uint64_t, std::string> Projector::applied_seq(int32_t partition) {
   auto reply = client_->command({"GET", key});
   if (!reply) return unexpected(reply.error());
   if (reply->is_nil()) return uint64_t{0};
-  uint64_t seq = 0;
-  const std::string_view s = reply->str();
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), seq);
-  if (!reply->is_string() || ec != std::errc() || end != s.data() + s.size()) {
-    return unexpected(key + " is not a seq: " + reply->describe());
-  }
-  return seq;
+  const auto seq = parse_decimal<uint64_t>(reply->str());
+  if (!reply->is_string() || !seq) return unexpected(key + " is not a seq: " + reply->describe());
+  return *seq;
 }
 
 }  // namespace boxoffice::booking

@@ -1,19 +1,13 @@
 #include "gateway/core/room_status.h"
 
 #include <algorithm>
-#include <charconv>
 #include <optional>
 #include <utility>
 
+#include "shared/decimal.h"
+
 namespace boxoffice::gateway {
 namespace {
-
-std::optional<uint64_t> parse_u64(std::string_view s) {
-  uint64_t v = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
-  return v;
-}
 
 uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
@@ -86,7 +80,7 @@ Result<RoomSnapshot, Error> parse_room_snapshot(const FieldMap& f) {
                                                             {"active", &r.active}};
   for (const auto& [field, out] : numbers) {
     auto it = f.find(field);
-    const auto n = it == f.end() ? std::nullopt : parse_u64(it->second);
+    const auto n = it == f.end() ? std::nullopt : parse_decimal<uint64_t>(it->second);
     if (!n) return missing(field);
     *out = *n;
   }
@@ -102,7 +96,7 @@ Result<RoomSnapshot, Error> parse_room_snapshot(const FieldMap& f) {
   r.sealed = *sealed;
   r.revealed = *revealed;
   auto last = f.find("last_tick_ms");
-  const auto last_ms = last == f.end() ? std::nullopt : parse_u64(last->second);
+  const auto last_ms = last == f.end() ? std::nullopt : parse_decimal<uint64_t>(last->second);
   if (!last_ms) return missing("last_tick_ms");
   r.last_tick_ms = static_cast<int64_t>(*last_ms);
   auto commitment = f.find("commitment");

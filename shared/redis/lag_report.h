@@ -4,11 +4,12 @@
 // "<lag> <unix_ms>" (commands not applied yet, and when that was measured). Pure.
 #pragma once
 
-#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "shared/decimal.h"
 
 namespace boxoffice::redis {
 
@@ -26,25 +27,13 @@ inline std::string lag_report_value(uint64_t lag, int64_t at_ms) {
   return std::to_string(lag) + ' ' + std::to_string(at_ms);
 }
 
-namespace detail {
-// Decimal digits only: no sign, no spaces, not empty.
-template <class T>
-std::optional<T> parse_decimal(std::string_view s) {
-  T v = 0;
-  if (s.empty() || s.front() < '0' || s.front() > '9') return std::nullopt;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-}  // namespace detail
-
 // One field and value of the hash; nullopt if either is malformed.
 inline std::optional<LagReport> parse_lag_report(std::string_view field, std::string_view value) {
-  const auto partition = detail::parse_decimal<uint32_t>(field);
+  const auto partition = parse_decimal<uint32_t>(field);
   const size_t space = value.find(' ');
   if (!partition || space == std::string_view::npos) return std::nullopt;
-  const auto lag = detail::parse_decimal<uint64_t>(value.substr(0, space));
-  const auto at_ms = detail::parse_decimal<int64_t>(value.substr(space + 1));
+  const auto lag = parse_decimal<uint64_t>(value.substr(0, space));
+  const auto at_ms = parse_decimal<int64_t>(value.substr(space + 1));
   if (!lag || !at_ms) return std::nullopt;
   return LagReport{*partition, *lag, *at_ms};
 }
