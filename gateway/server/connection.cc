@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <memory>
@@ -150,6 +151,7 @@ Connection::Connection(Worker& worker, bufferevent* bev, std::string peer_ip, bo
 Connection::~Connection() {
   detach_all();
   if (session_ != nullptr) nghttp2_session_del(session_);
+  if (read_ev_ != nullptr) event_free(read_ev_);
   if (flush_ev_ != nullptr) event_free(flush_ev_);
   if (timer_ev_ != nullptr) event_free(timer_ev_);
   if (bev_ != nullptr) bufferevent_free(bev_);
@@ -192,9 +194,15 @@ bool Connection::start() {
   timer_ev_ = event_new(worker_.base(), -1, 0, &Connection::on_timer, this);
   if (flush_ev_ == nullptr || timer_ev_ == nullptr) return false;
   bufferevent_setcb(bev_, &Connection::on_read, &Connection::on_write, &Connection::on_event, this);
-  // Cleartext output is written by flush() itself; EV_WRITE is armed only for what the socket
-  // did not take (see write_output()).
-  if (bufferevent_enable(bev_, tls_ ? EV_READ | EV_WRITE : EV_READ) != 0) return false;
+  // Cleartext: the connection reads the socket itself (see on_readable()) and writes its output
+  // itself (see write_output()); the bufferevent only keeps a backlog the socket did not take.
+  if (!tls_) {
+    read_ev_ = event_new(worker_.base(), bufferevent_getfd(bev_), EV_READ | EV_PERSIST,
+                         &Connection::on_readable, this);
+    if (read_ev_ == nullptr) return false;
+  }
+  if (tls_ && bufferevent_enable(bev_, EV_WRITE) != 0) return false;
+  set_reading(true);
   rearm_timer();
   flush();  // the SETTINGS (a TLS bufferevent holds them until the handshake is done)
   return true;
@@ -207,6 +215,23 @@ void Connection::on_read(bufferevent* /*bev*/, void* arg) {
   c->read_input();
   if (!c->close_now_) c->flush();
   c->rearm_timer();
+  settle(c);
+}
+
+// Cleartext input, straight from the socket into nghttp2: no copy into an evbuffer, and none of
+// the FIONREAD ioctl libevent issues before every read to size it.
+void Connection::on_readable(evutil_socket_t fd, short /*what*/, void* arg) {
+  auto* c = static_cast<Connection*>(arg);
+  // Left uninitialized: recv fills what is read, and only that is used.
+  std::array<uint8_t, size_t{16} * 1024> buffer;  // NOLINT(cppcoreguidelines-pro-type-member-init)
+  const ssize_t n = recv(fd, buffer.data(), buffer.size(), 0);
+  if (n > 0) {
+    c->receive(buffer.data(), static_cast<size_t>(n));
+    if (!c->close_now_) c->flush();
+    c->rearm_timer();
+  } else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+    c->close_now_ = true;  // the peer closed, or the connection failed
+  }
   settle(c);
 }
 
@@ -279,30 +304,37 @@ void Connection::settle(Connection* c) {
 }
 
 void Connection::read_input() {
-  if (terminating_ || close_now_) {
-    evbuffer_drain(bufferevent_get_input(bev_), evbuffer_get_length(bufferevent_get_input(bev_)));
-    return;
-  }
   evbuffer* in = bufferevent_get_input(bev_);
-  size_t total = 0;
-  in_recv_ = true;
-  while (!terminating_) {
-    const auto len = evbuffer_get_contiguous_space(in);
-    if (len == 0) break;
-    const uint8_t* data = evbuffer_pullup(in, static_cast<ev_ssize_t>(len));
-    const ssize_t rv = nghttp2_session_mem_recv(session_, data, len);
-    if (rv < 0) {
-      // Bad client magic or a fatal protocol error: nghttp2 has queued a GOAWAY if it could.
-      terminating_ = true;
-      close_when_written_ = true;
-      break;
-    }
+  while (const auto len = evbuffer_get_contiguous_space(in)) {
+    receive(evbuffer_pullup(in, static_cast<ev_ssize_t>(len)), len);
     evbuffer_drain(in, len);
-    total += len;
+  }
+}
+
+void Connection::receive(const uint8_t* data, size_t len) {
+  if (terminating_ || close_now_) return;  // after an error GOAWAY, input is discarded
+  in_recv_ = true;
+  if (nghttp2_session_mem_recv(session_, data, len) < 0) {
+    // Bad client magic or a fatal protocol error: nghttp2 has queued a GOAWAY if it could.
+    terminating_ = true;
+    close_when_written_ = true;
   }
   in_recv_ = false;
-  if (terminating_) evbuffer_drain(in, evbuffer_get_length(in));
-  worker_.metrics().bytes_in.fetch_add(total, std::memory_order_relaxed);
+  worker_.metrics().bytes_in.fetch_add(len, std::memory_order_relaxed);
+}
+
+void Connection::set_reading(bool on) {
+  if (!tls_) {
+    if (on) {
+      event_add(read_ev_, nullptr);
+    } else {
+      event_del(read_ev_);
+    }
+  } else if (on) {
+    bufferevent_enable(bev_, EV_READ);
+  } else {
+    bufferevent_disable(bev_, EV_READ);
+  }
 }
 
 void Connection::flush() {
@@ -318,7 +350,7 @@ void Connection::flush() {
   }
   if (nghttp2_session_want_read(session_) == 0 && nghttp2_session_want_write(session_) == 0) {
     close_when_written_ = true;
-    if (!terminating_) bufferevent_disable(bev_, EV_READ);
+    if (!terminating_) set_reading(false);
   }
   if (close_when_written_ && evbuffer_get_length(bufferevent_get_output(bev_)) == 0) {
     if (terminating_) {
@@ -352,7 +384,7 @@ void Connection::linger() {
   if (lingering_) return;
   lingering_ = true;
   shutdown(bufferevent_getfd(bev_), SHUT_WR);
-  bufferevent_enable(bev_, EV_READ);
+  set_reading(true);
   const timeval tv{0, static_cast<suseconds_t>(kLingerMs) * 1000};
   event_add(timer_ev_, &tv);
 }

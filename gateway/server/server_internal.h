@@ -162,6 +162,7 @@ class Connection {
   static void on_read(bufferevent* bev, void* arg);
   static void on_write(bufferevent* bev, void* arg);
   static void on_event(bufferevent* bev, short what, void* arg);
+  static void on_readable(evutil_socket_t fd, short what, void* arg);  // cleartext
   static void on_flush(evutil_socket_t fd, short what, void* arg);
   static void on_timer(evutil_socket_t fd, short what, void* arg);
 
@@ -176,7 +177,9 @@ class Connection {
   ssize_t read_body(StreamState* s, uint8_t* buf, size_t length, uint32_t* flags);
 
  private:
-  void read_input();
+  void read_input();  // TLS: what the bufferevent decrypted
+  void receive(const uint8_t* data, size_t len);
+  void set_reading(bool on);
   void flush();
   bool write_output();  // true when all of the output was written
   void schedule_flush();
@@ -194,6 +197,7 @@ class Connection {
   std::string peer_ip_;
   bool tls_;
   nghttp2_session* session_ = nullptr;
+  event* read_ev_ = nullptr;  // cleartext only
   event* flush_ev_ = nullptr;
   event* timer_ev_ = nullptr;
   FloodGuard guard_;

@@ -233,6 +233,35 @@ TEST(Server, LargeResponseToAStalledReaderArrivesWhole) {
   EXPECT_EQ(after->body, "hello");
 }
 
+// A client that goes away, cleartext or TLS, takes its connection on the server with it.
+TEST(Server, AClosedClientClosesItsConnection) {
+  TempDir dir;
+  auto cert = write_self_signed_cert(dir.path());
+  ASSERT_TRUE(cert) << cert.error();
+  ServerConfig config;
+  config.tls_port = 0;
+  config.cert_file = cert->cert_file;
+  config.key_file = cert->key_file;
+  TestServer ts(config);
+  ASSERT_TRUE(ts.ok());
+  auto open = [&] { return ts.server().metrics().connections_open.load(); };
+  for (const bool tls : {false, true}) {
+    ClientOptions options;
+    options.tls = tls;
+    auto c = ts.client(options);
+    ASSERT_TRUE(c);
+    auto r = c->request("GET", "/hello");
+    ASSERT_TRUE(r) << r.error();
+    EXPECT_EQ(open(), 1);
+    c.reset();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (open() != 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(milliseconds(5));
+    }
+    EXPECT_EQ(open(), 0) << (tls ? "tls" : "cleartext");
+  }
+}
+
 TEST(Server, TlsWithAlpnH2) {
   TempDir dir;
   auto cert = write_self_signed_cert(dir.path());
