@@ -61,12 +61,16 @@ Result<bool, std::string> MockCluster::create_topic(const std::string& name, int
   return true;
 }
 
-Settings producer_defaults(const std::string& bootstrap) {
+Settings producer_defaults(const std::string& bootstrap, Batching batching) {
+  // One produce request in flight per connection: what arrives meanwhile becomes the next
+  // batch, so batches grow with the load while a quiet producer still sends at once. It also
+  // keeps delivery reports in produce order, which the worker's snapshots count on.
   return {{"bootstrap.servers", bootstrap},
           {"partitioner", "murmur2_random"},
           {"acks", "all"},
           {"enable.idempotence", "true"},
-          {"linger.ms", "1"},
+          {"max.in.flight.requests.per.connection", "1"},
+          {"linger.ms", batching == Batching::kInteractive ? "1" : "100"},
           {"batch.num.messages", "10000"},
           {"queue.buffering.max.messages", "1000000"},
           {"log_level", "3"}};

@@ -65,7 +65,14 @@ struct TopicPartition {
 // Settings every producer of the project uses: keyed messages land on the same partition
 // whichever process produces them (murmur2, as the Java clients do), acknowledged by all
 // in-sync replicas, idempotent so retries neither duplicate nor reorder.
-Settings producer_defaults(const std::string& bootstrap);
+// How long a producer holds messages back to batch them. Every batch is one message set in the
+// partition log, and the mock cluster answers a fetch with one message set per partition,
+// found by walking the log from its oldest set (librdkafka keeps no index there): fewer, larger
+// batches keep the embedded mode fast. Outputs a request waits for leave within a millisecond;
+// expiry timers, due minutes later, wait up to 100 ms to travel in bulk.
+enum class Batching { kInteractive, kBackground };
+Settings producer_defaults(const std::string& bootstrap,
+                           Batching batching = Batching::kInteractive);
 
 class Producer {
  public:

@@ -23,8 +23,12 @@ bool schedules_expiry(DecisionType t) {
 Worker::Worker(const Catalog& catalog, WorkerConfig config)
     : catalog_(catalog), config_(std::move(config)) {}
 
-// The consumer goes first: closing it revokes the partitions, and give_up() needs the rest.
-Worker::~Worker() { consumer_.reset(); }
+// The writer goes first (it commits through the consumer), then the consumer: closing it
+// revokes the partitions, and give_up() needs the rest.
+Worker::~Worker() {
+  writer_.reset();
+  consumer_.reset();
+}
 
 Result<std::unique_ptr<Worker>, std::string> Worker::create(const Catalog& catalog,
                                                             WorkerConfig config) {
@@ -33,9 +37,16 @@ Result<std::unique_ptr<Worker>, std::string> Worker::create(const Catalog& catal
   auto store = SnapshotStore::connect(c.redis_host, c.redis_port);
   if (!store) return unexpected(store.error());
   w->snapshots_ = std::move(*store);
+  auto writer_store = SnapshotStore::connect(c.redis_host, c.redis_port);
+  if (!writer_store) return unexpected(writer_store.error());
   auto producer = kafka::Producer::create(kafka::producer_defaults(c.bootstrap));
   if (!producer) return unexpected(producer.error());
   w->producer_ = std::move(*producer);
+  // Expiries wait minutes; they need not be stored before a snapshot (take() re-arms them).
+  auto timers =
+      kafka::Producer::create(kafka::producer_defaults(c.bootstrap, kafka::Batching::kBackground));
+  if (!timers) return unexpected(timers.error());
+  w->timers_ = std::move(*timers);
 
   kafka::Settings settings = kafka::consumer_defaults(c.bootstrap);
   const std::string session = std::to_string(c.session_timeout.count());
@@ -52,6 +63,12 @@ Result<std::unique_ptr<Worker>, std::string> Worker::create(const Catalog& catal
                                   .on_revoke = [raw](const auto& tps) { raw->give_up(tps); }});
   if (!consumer) return unexpected(consumer.error());
   w->consumer_ = std::move(*consumer);
+  w->writer_ = std::make_unique<SnapshotWriter>(
+      std::move(*writer_store),
+      [raw](int32_t partition, int64_t next_offset, bool written) {
+        raw->snapshot_stored(partition, next_offset, written);
+      },
+      kFlushTimeout);
   return w;
 }
 
@@ -64,7 +81,9 @@ std::vector<kafka::TopicPartition> Worker::take(
       fatal_ = "partition " + std::to_string(tp.partition) + ": " + stored.error();
       break;
     }
-    Owned owned{Partition(catalog_), 0, 0, Clock::now()};
+    auto& counts = decision_counts_[tp.partition];
+    if (!counts) counts = std::make_unique<DecisionCounts>();
+    Owned owned{Partition(catalog_), counts.get(), 0, 0, Clock::now()};
     if (*stored) {
       auto restored = Partition::restore(catalog_, (*stored)->bytes);
       if (!restored) {
@@ -92,6 +111,7 @@ void Worker::give_up(const std::vector<kafka::TopicPartition>& partitions) {
     auto it = owned_.find(tp.partition);
     if (it == owned_.end()) continue;
     // A parting snapshot shortens the next owner's replay; losing it loses nothing.
+    if (writer_) writer_->wait_idle();
     if (it->second.unsnapshotted > 0) {
       if (auto ok = store_snapshot(tp.partition, it->second); !ok) {
         spdlog::warn("worker: parting snapshot of partition {}: {}", tp.partition, ok.error());
@@ -121,7 +141,7 @@ void Worker::schedule_expiry(std::string_view event_id, ReservationId id, int64_
   expire.reservation_id = id;
   expire_.clear();
   encode_command(expire, expire_);
-  producer_->produce(config_.topics.delay, RD_KAFKA_PARTITION_UA, event_id, expire_);
+  timers_->produce(config_.topics.delay, RD_KAFKA_PARTITION_UA, event_id, expire_);
 }
 
 void Worker::handle(const rd_kafka_message_t& m) {
@@ -144,10 +164,15 @@ void Worker::handle(const rd_kafka_message_t& m) {
   owned.state.apply(*cmd, decisions_);
   batch_.clear();
   encode_decision_batch(decisions_, batch_);
-  if (!producer_->produce(config_.topics.events, m.partition, cmd->event_id, batch_)) {
+  DecisionCounts* counts = owned.decisions;
+  if (!producer_->produce(config_.topics.events, m.partition, cmd->event_id, batch_,
+                          [counts](bool ok, std::string_view /*error*/) {
+                            if (ok) counts->acknowledged.fetch_add(1, std::memory_order_release);
+                          })) {
     fatal_ = "cannot queue the decisions of partition " + std::to_string(m.partition);
     return;
   }
+  ++counts->produced;
   for (const Decision& d : decisions_) {
     if (schedules_expiry(d.type)) schedule_expiry(d.event_id, d.reservation_id, d.expires_at_ms);
   }
@@ -160,27 +185,39 @@ Result<bool, std::string> Worker::store_snapshot(int32_t partition, Owned& owned
   StoredSnapshot s{owned.next_offset, owned.state.last_seq(), owned.state.snapshot()};
   auto saved = snapshots_->save(partition, s);
   if (!saved) return unexpected(saved.error());
-  if (!*saved) {
-    // Someone stored a later snapshot: this worker lost the partition without being told yet.
-    spdlog::warn("worker: partition {}: a newer snapshot exists", partition);
-  }
-  consumer_->commit(config_.topics.commands, partition, owned.next_offset);
+  snapshot_stored(partition, owned.next_offset, *saved);
   owned.unsnapshotted = 0;
   owned.last_snapshot = Clock::now();
-  stats_.snapshots.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
 
-Result<bool, std::string> Worker::snapshot_due(Clock::time_point now) {
+void Worker::snapshot_due(Clock::time_point now) {
+  if (writer_->busy()) return;
   for (auto& [partition, owned] : owned_) {
     if (owned.unsnapshotted == 0) continue;
     if (owned.unsnapshotted < config_.snapshot_every_commands &&
         now - owned.last_snapshot < config_.snapshot_every) {
       continue;
     }
-    if (auto ok = store_snapshot(partition, owned); !ok) return ok;
+    writer_->submit({partition,
+                     {owned.next_offset, owned.state.last_seq(), owned.state.snapshot()},
+                     owned.decisions,
+                     owned.decisions->produced});
+    owned.unsnapshotted = 0;
+    owned.last_snapshot = now;
+    return;
   }
-  return true;
+}
+
+// On the writer's thread, or on the worker's for a synchronous snapshot.
+void Worker::snapshot_stored(int32_t partition, int64_t next_offset, bool written) {
+  if (!written) {
+    // Someone stored a later snapshot: this worker lost the partition without being told yet.
+    spdlog::warn("worker: partition {}: a newer snapshot exists", partition);
+  }
+  // Not while the consumer is being destroyed (its close revokes, and give_up() lands here).
+  if (consumer_) consumer_->commit(config_.topics.commands, partition, next_offset);
+  stats_.snapshots.fetch_add(1, std::memory_order_relaxed);
 }
 
 // The lag from librdkafka's cached high watermark (updated by every fetch): no broker round
@@ -224,11 +261,16 @@ Result<bool, std::string> Worker::run(const std::atomic<bool>& stop) {
     if (producer_->failures() > 0) {
       return unexpected(std::string("decisions could not be stored in Kafka"));
     }
+    if (timers_->failures() > 0) {
+      return unexpected(std::string("hold expiries could not be stored in Kafka"));
+    }
+    if (auto failed = writer_->error()) return unexpected(*failed);
     const Clock::time_point now = Clock::now();
-    if (auto ok = snapshot_due(now); !ok) return ok;
+    snapshot_due(now);
     report_lag_due(now);
   }
   // A clean stop: snapshot what changed so the next owner starts where this one ended.
+  writer_->wait_idle();
   for (auto& [partition, owned] : owned_) {
     if (owned.unsnapshotted == 0) continue;
     if (auto ok = store_snapshot(partition, owned); !ok) return ok;

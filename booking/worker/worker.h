@@ -4,7 +4,8 @@
 // boxoffice.events. Every hold schedules its Expire on the delay topic.
 //
 // Nothing relies on Kafka transactions: a snapshot (with the offset of the next command) is
-// stored only after every output before it is acknowledged, then the offset is committed. A new
+// stored only after every decision before it is acknowledged, then the offset is committed;
+// a SnapshotWriter does that off the command path. A new
 // owner loads the snapshot, replays from its offset, and the outputs it re-emits carry the same
 // sequence numbers, which readers ignore. Taking a partition also re-arms the expiry of every
 // open hold, so no hold outlives its timer even if a delayed message was lost.
@@ -27,6 +28,7 @@
 #include "booking/service/kafka.h"
 #include "booking/service/topics.h"
 #include "booking/worker/snapshot_store.h"
+#include "booking/worker/snapshot_writer.h"
 #include "shared/result.h"
 
 namespace boxoffice::booking {
@@ -72,6 +74,7 @@ class Worker {
  private:
   struct Owned {
     Partition state;
+    DecisionCounts* decisions = nullptr;  // in decision_counts_
     int64_t next_offset = 0;
     uint64_t unsnapshotted = 0;  // commands applied since the last stored snapshot
     std::chrono::steady_clock::time_point last_snapshot;
@@ -83,15 +86,22 @@ class Worker {
   void handle(const rd_kafka_message_t& m);
   void schedule_expiry(std::string_view event_id, ReservationId id, int64_t due_ms);
   void rearm(Owned& owned);
+  // Synchronous: flushes the decisions, stores the snapshot, commits (when giving up, stopping).
   Result<bool, std::string> store_snapshot(int32_t partition, Owned& owned);
-  Result<bool, std::string> snapshot_due(std::chrono::steady_clock::time_point now);
+  // Hands the next due snapshot to the writer, if it is free.
+  void snapshot_due(std::chrono::steady_clock::time_point now);
+  void snapshot_stored(int32_t partition, int64_t next_offset, bool written);
   void report_lag_due(std::chrono::steady_clock::time_point now);
 
   const Catalog& catalog_;
   WorkerConfig config_;
   std::unique_ptr<SnapshotStore> snapshots_;
-  std::unique_ptr<kafka::Producer> producer_;
+  // Per partition ever owned, never erased: delivery callbacks may outlive an ownership.
+  std::map<int32_t, std::unique_ptr<DecisionCounts>> decision_counts_;
+  std::unique_ptr<kafka::Producer> producer_;  // decisions
+  std::unique_ptr<kafka::Producer> timers_;    // expiries, to the delay topic
   std::unique_ptr<kafka::Consumer> consumer_;
+  std::unique_ptr<SnapshotWriter> writer_;  // commits through consumer_
   std::map<int32_t, Owned> owned_;
   std::vector<Decision> decisions_;
   std::string batch_, expire_;

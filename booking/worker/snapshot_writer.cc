@@ -1,0 +1,75 @@
+#include "booking/worker/snapshot_writer.h"
+
+namespace boxoffice::booking {
+namespace {
+constexpr auto kAckPoll = std::chrono::milliseconds(1);
+}  // namespace
+
+SnapshotWriter::SnapshotWriter(std::unique_ptr<SnapshotStore> store, Stored stored,
+                               std::chrono::milliseconds ack_timeout)
+    : store_(std::move(store)), stored_(std::move(stored)), ack_timeout_(ack_timeout) {
+  thread_ = std::thread([this] { run(); });
+}
+
+SnapshotWriter::~SnapshotWriter() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void SnapshotWriter::submit(Job job) {
+  {
+    std::lock_guard lock(mutex_);
+    job_ = std::move(job);
+    busy_.store(true, std::memory_order_release);
+  }
+  wake_.notify_one();
+}
+
+void SnapshotWriter::wait_idle() {
+  std::unique_lock lock(mutex_);
+  idle_.wait(lock, [this] { return !job_.has_value(); });
+}
+
+std::optional<std::string> SnapshotWriter::error() const {
+  std::lock_guard lock(mutex_);
+  return error_;
+}
+
+void SnapshotWriter::run() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    wake_.wait(lock, [this] { return stop_ || job_.has_value(); });
+    if (stop_) break;
+    lock.unlock();
+    std::optional<std::string> failed = store(*job_);  // job_ is only reset here
+    lock.lock();
+    if (failed && !error_) error_ = std::move(failed);
+    job_.reset();
+    busy_.store(false, std::memory_order_release);
+    idle_.notify_all();
+  }
+  job_.reset();  // abandoned
+  busy_.store(false, std::memory_order_release);
+  idle_.notify_all();
+}
+
+std::optional<std::string> SnapshotWriter::store(const Job& job) {
+  const auto deadline = std::chrono::steady_clock::now() + ack_timeout_;
+  while (job.counts->acknowledged.load(std::memory_order_acquire) < job.produced) {
+    if (stop_) return std::nullopt;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return std::string("decisions could not be stored in Kafka");
+    }
+    std::this_thread::sleep_for(kAckPoll);
+  }
+  auto saved = store_->save(job.partition, job.snapshot);
+  if (!saved) return saved.error();
+  stored_(job.partition, job.snapshot.next_offset, *saved);
+  return std::nullopt;
+}
+
+}  // namespace boxoffice::booking

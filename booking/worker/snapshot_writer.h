@@ -1,0 +1,72 @@
+// Stores a worker's snapshots on a thread of its own, so that the commands of every partition
+// keep flowing while a snapshot waits for Kafka's acknowledgements and travels to Redis (a
+// stadium's snapshot is half a megabyte). The order of a synchronous snapshot stays: a snapshot
+// is stored only once Kafka has acknowledged every decision batch it covers, and its command
+// offset is committed only after it is stored. One snapshot at a time, which also spreads the
+// partitions' snapshots out instead of stalling on all of them at once.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "booking/worker/snapshot_store.h"
+
+namespace boxoffice::booking {
+
+// A partition's decision batches: produced by the worker thread, acknowledged by the producer's
+// delivery reports (in produce order: one request in flight per connection).
+struct DecisionCounts {
+  uint64_t produced = 0;
+  std::atomic<uint64_t> acknowledged{0};
+};
+
+class SnapshotWriter {
+ public:
+  struct Job {
+    int32_t partition = 0;
+    StoredSnapshot snapshot;
+    const DecisionCounts* counts = nullptr;  // must outlive the writer
+    uint64_t produced = 0;                   // counts->produced when the snapshot was taken
+  };
+  // Called on the writer's thread once a snapshot is stored (or found superseded).
+  using Stored = std::function<void(int32_t partition, int64_t next_offset, bool written)>;
+
+  SnapshotWriter(std::unique_ptr<SnapshotStore> store, Stored stored,
+                 std::chrono::milliseconds ack_timeout);
+  // Abandons a snapshot still waiting: the next owner then replays a little more.
+  ~SnapshotWriter();
+  SnapshotWriter(const SnapshotWriter&) = delete;
+  SnapshotWriter& operator=(const SnapshotWriter&) = delete;
+
+  bool busy() const { return busy_.load(std::memory_order_acquire); }
+  void submit(Job job);  // only when !busy()
+  void wait_idle();
+  // The first failure (Redis, or decisions Kafka never acknowledged); the worker then stops.
+  std::optional<std::string> error() const;
+
+ private:
+  void run();
+  std::optional<std::string> store(const Job& job);
+
+  std::unique_ptr<SnapshotStore> store_;
+  Stored stored_;
+  std::chrono::milliseconds ack_timeout_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable idle_;
+  std::optional<Job> job_;
+  std::optional<std::string> error_;
+  std::atomic<bool> busy_{false};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace boxoffice::booking
