@@ -40,7 +40,7 @@ struct WorkerConfig {
   std::string redis_host = "127.0.0.1";  // where snapshots live
   uint16_t redis_port = 6379;
   uint64_t snapshot_every_commands = 50'000;
-  std::chrono::milliseconds snapshot_every{5'000};
+  std::chrono::milliseconds snapshot_every{30'000};
   std::chrono::milliseconds session_timeout{6'000};  // group liveness: failover takes ~2x this
   // How often the command lag of the owned partitions goes to bx:lag (the gates' batch sizing).
   std::chrono::milliseconds lag_report_every{1'000};
