@@ -35,6 +35,7 @@ void SnapshotWriter::wait_idle() {
 }
 
 std::optional<std::string> SnapshotWriter::error() const {
+  if (!failed_.load(std::memory_order_acquire)) return std::nullopt;
   std::lock_guard lock(mutex_);
   return error_;
 }
@@ -47,7 +48,10 @@ void SnapshotWriter::run() {
     lock.unlock();
     std::optional<std::string> failed = store(*job_);  // job_ is only reset here
     lock.lock();
-    if (failed && !error_) error_ = std::move(failed);
+    if (failed && !error_) {
+      error_ = std::move(failed);
+      failed_.store(true, std::memory_order_release);
+    }
     job_.reset();
     busy_.store(false, std::memory_order_release);
     idle_.notify_all();

@@ -50,6 +50,7 @@ class SnapshotWriter {
   void submit(Job job);  // only when !busy()
   void wait_idle();
   // The first failure (Redis, or decisions Kafka never acknowledged); the worker then stops.
+  // Cheap while there is none: the worker asks after every command.
   std::optional<std::string> error() const;
 
  private:
@@ -64,6 +65,7 @@ class SnapshotWriter {
   std::condition_variable idle_;
   std::optional<Job> job_;
   std::optional<std::string> error_;
+  std::atomic<bool> failed_{false};  // error_ is set: lets error() skip the lock on the hot path
   std::atomic<bool> busy_{false};
   std::atomic<bool> stop_{false};
   std::thread thread_;
