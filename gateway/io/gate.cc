@@ -33,6 +33,9 @@ Result<std::unique_ptr<Gate>, std::string> Gate::start(GateConfig config, tokens
   GateShared& shared = *gate->shared_;
   shared.config = std::move(config);
   shared.keys = std::move(keys);
+  auto waiting_keys = shared.keys.derive_hs256(tokens::kWaitingKeyPurpose);
+  if (!waiting_keys) return unexpected("waiting-token keys: " + waiting_keys.error());
+  shared.waiting_keys = std::move(*waiting_keys);
   shared.jwks = shared.keys.to_jwks();
   const GateConfig& c = shared.config;
   if (!c.static_dir.empty()) {

@@ -30,9 +30,18 @@ io::MicroCacheOptions micro_cache_options(const GateConfig& c) {
   return o;
 }
 
-tokens::CachingVerifierOptions verifier_options(const GateConfig& c) {
+tokens::CachingVerifierOptions admission_verifier_options(const GateConfig& c) {
   tokens::CachingVerifierOptions o;
   o.max_uncached_verifies_per_s = c.max_uncached_verifies_per_s;
+  return o;
+}
+
+// Waiting tokens are HS256: checking an unknown one costs less than the request carrying it, so
+// a flood of forged ones is no worse than any flood of requests and needs no budget of its own.
+// A budget would turn away the first poll of every fan who joined on another thread.
+tokens::CachingVerifierOptions waiting_verifier_options() {
+  tokens::CachingVerifierOptions o;
+  o.max_uncached_verifies_per_s = 0;
   return o;
 }
 
@@ -45,7 +54,8 @@ GateHandler::GateHandler(GateShared& shared, event_base* base, int thread_index)
       redis_(base, shared.config.redis_host, shared.config.redis_port),
       upstream_(base, upstream_options(shared.config)),
       seat_maps_(micro_cache_options(shared.config)),
-      verifier_(shared.keys, verifier_options(shared.config)),
+      admission_verifier_(shared.keys, admission_verifier_options(shared.config)),
+      waiting_verifier_(shared.waiting_keys, waiting_verifier_options()),
       join_limits_(shared.config.join_rate_per_ip_per_s, shared.config.join_burst_per_ip),
       api_limits_(shared.config.api_rate_per_identity_per_s, shared.config.api_burst_per_identity),
       proof_of_work_(shared.config.pow_secret) {

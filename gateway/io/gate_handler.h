@@ -107,9 +107,10 @@ class GateHandler : public server::RequestHandler {
   io::RedisClient redis_;
   io::UpstreamPool upstream_;
   io::MicroCache seat_maps_;
-  tokens::CachingVerifier verifier_;
-  RateLimiter join_limits_;  // per client IP
-  RateLimiter api_limits_;   // per verified identity
+  tokens::CachingVerifier admission_verifier_;  // shared_.keys
+  tokens::CachingVerifier waiting_verifier_;    // shared_.waiting_keys
+  RateLimiter join_limits_;                     // per client IP
+  RateLimiter api_limits_;                      // per verified identity
   ProofOfWork proof_of_work_;
   std::unordered_map<std::string, Room> rooms_;
   // The booking backend's command lag as of the last refresh; nullopt = no fresh report.

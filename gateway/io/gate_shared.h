@@ -33,7 +33,10 @@ struct GateCounters {
 
 struct GateShared {
   GateConfig config;
-  tokens::KeySet keys;
+  tokens::KeySet keys;  // admission tokens, which booking verifies too
+  // Waiting tokens, which only gates read: HS256 keys derived from `keys` (see
+  // KeySet::derive_hs256), so joins sign with HMAC instead of Ed25519.
+  tokens::KeySet waiting_keys;
   std::string jwks;  // the public keys, published at /.well-known/jwks.json
   std::optional<server::StaticFiles> static_files;
   GateCounters counters;

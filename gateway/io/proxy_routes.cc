@@ -43,7 +43,7 @@ void GateHandler::proxy(server::Request& request, server::ResponseWriter writer)
   tokens::VerifyOptions options;
   options.expected_event = route->event;  // empty for routes open to any event's token
   options.expected_kind = "admission";
-  auto claims = verifier_.verify(token, now_ms(), options);
+  auto claims = admission_verifier_.verify(token, now_ms(), options);
   if (!claims) {
     shared_.counters.token_rejections.fetch_add(1, std::memory_order_relaxed);
     if (claims.error() == tokens::Errc::kVerifyBusy) {

@@ -121,7 +121,7 @@ std::optional<tokens::Claims> GateHandler::waiting_claims(const server::Request&
   tokens::VerifyOptions options;
   options.expected_event = event;
   options.expected_kind = "waiting";
-  auto claims = verifier_.verify(token, now_ms(), options);
+  auto claims = waiting_verifier_.verify(token, now_ms(), options);
   if (!claims) {
     shared_.counters.token_rejections.fetch_add(1, std::memory_order_relaxed);
     if (claims.error() == tokens::Errc::kVerifyBusy) {
@@ -173,7 +173,7 @@ std::string GateHandler::waiting_token(const tokens::Claims& place) {
   claims.iat = now_s;
   claims.nbf = now_s;
   claims.exp = now_s + shared_.config.waiting_token_ttl_s;
-  return shared_.keys.sign(claims);
+  return shared_.waiting_keys.sign(claims);
 }
 
 std::string GateHandler::admission_token(const Room& room, const tokens::Claims& waiting,

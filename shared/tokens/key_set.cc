@@ -190,6 +190,25 @@ bool Key::verify(std::string_view input, std::string_view signature) const {
   return ok;
 }
 
+std::string Key::derive_secret(std::string_view purpose) const {
+  if (!can_sign_ || purpose.empty()) return {};
+  std::string label = "boxoffice derived key: ";
+  label += purpose;
+  if (type_ == KeyType::kHs256) return sign(label);  // HMAC under the secret
+  std::array<unsigned char, kEd25519KeyBytes> seed{};
+  size_t seed_len = seed.size();
+  std::string out(kHs256Bytes, '\0');
+  size_t len = 0;
+  const bool ok =
+      EVP_PKEY_get_raw_private_key(pkey_.get(), seed.data(), &seed_len) == 1 &&
+      EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, seed.data(), seed_len, bytes(label),
+                label.size(), reinterpret_cast<unsigned char*>(out.data()), out.size(),
+                &len) != nullptr &&
+      len == kHs256Bytes;
+  OPENSSL_cleanse(seed.data(), seed.size());
+  return ok ? out : clear_errors(std::string());
+}
+
 Result<std::string, std::string> KeySet::add_ed25519(EVP_PKEY* pkey_owned, std::string kid) {
   auto key = Key::ed25519(std::move(kid), pkey_owned);
   if (!key) return unexpected(key.error());
@@ -323,6 +342,22 @@ std::vector<std::string> KeySet::kids() const {
   std::vector<std::string> out;
   out.reserve(keys_.size());
   for (const auto& [kid, key] : keys_) out.push_back(kid);
+  return out;
+}
+
+Result<KeySet, std::string> KeySet::derive_hs256(std::string_view purpose) const {
+  if (purpose.empty()) return unexpected(std::string("a derived key needs a purpose"));
+  KeySet out;
+  for (const auto& [kid, key] : keys_) {
+    if (!key.can_sign()) continue;
+    const std::string secret = key.derive_secret(purpose);
+    std::string derived_kid = std::string(purpose) + "-" + kid;
+    if (secret.empty() || !out.add_hs256(derived_kid, secret)) {
+      return unexpected("cannot derive a " + std::string(purpose) + " key from kid " + kid);
+    }
+    if (kid == active_kid_) out.set_active(derived_kid);
+  }
+  if (out.size() == 0) return unexpected(std::string("no signing key to derive from"));
   return out;
 }
 

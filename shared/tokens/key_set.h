@@ -23,6 +23,8 @@ enum class KeyType { kEd25519, kHs256 };
 
 inline constexpr std::string_view kAlgEdDsa = "EdDSA";
 inline constexpr std::string_view kAlgHs256 = "HS256";
+// The purpose a gate derives its waiting-token keys under (KeySet::derive_hs256).
+inline constexpr std::string_view kWaitingKeyPurpose = "wait";
 
 struct PkeyFree {
   void operator()(EVP_PKEY* pkey) const;
@@ -58,6 +60,10 @@ class Key {
   std::string sign(std::string_view input) const;
   // Constant-time for HS256; false for any failure.
   bool verify(std::string_view input, std::string_view signature) const;
+  // 32 secret bytes for `purpose`: HMAC-SHA256 keyed with this key's private part (the Ed25519
+  // private key or the HS256 secret) over a label naming the purpose. Empty when the key cannot
+  // sign or OpenSSL fails.
+  std::string derive_secret(std::string_view purpose) const;
 
  private:
   Key() = default;
@@ -110,6 +116,14 @@ class KeySet {
 
   // A compact JWS (header.payload.signature) with the active key; empty when there is none.
   std::string sign(const Claims& claims) const;
+
+  // HS256 keys for tokens a service issues only to itself (the gate's waiting tokens): one per
+  // signing key here, its secret derived for `purpose` (Key::derive_secret), its kid
+  // "<purpose>-<kid>", the active one following this set's. HMAC costs a fraction of a
+  // microsecond where Ed25519 costs tens, and every holder of the same signing keys derives the
+  // same set, so gates that share a key file agree without a secret of their own. An error when
+  // no key here can sign.
+  Result<KeySet, std::string> derive_hs256(std::string_view purpose) const;
 
   // {"keys":[{"kty":"OKP","crv":"Ed25519","x":...,"kid":...,"alg":"EdDSA","use":"sig"},...]}
   // for every Ed25519 key. HS256 secrets are never published.

@@ -77,6 +77,15 @@ int mint(MintArgs args) {
   args.claims.iat = now_s;
   args.claims.nbf = now_s;
   args.claims.exp = now_s + args.ttl_s;
+  // A gate signs waiting tokens with the HS256 key it derives from its signing key; so does this.
+  if (args.claims.kind == tokens::kKindWaiting) {
+    auto waiting = keys.derive_hs256(tokens::kWaitingKeyPurpose);
+    if (!waiting) {
+      std::fprintf(stderr, "error: %s\n", waiting.error().c_str());
+      return kFailed;
+    }
+    keys = std::move(*waiting);
+  }
   const std::string token = keys.sign(args.claims);
   if (token.empty()) {
     std::fprintf(stderr, "error: signing failed\n");

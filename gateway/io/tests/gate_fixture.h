@@ -144,7 +144,14 @@ class GateTest : public ::testing::Test {
   std::vector<Forged> forged_tokens(const std::string& event, std::string_view kind,
                                     std::string_view genuine) const;
 
+  // The keys a gate started by start_gate() signs with: keys_ for admission tokens, and the
+  // HS256 keys it derives from them for waiting tokens.
+  const tokens::KeySet& keys_for(std::string_view kind) const {
+    return kind == tokens::kKindWaiting ? waiting_keys_ : keys_;
+  }
+
   tokens::KeySet keys_;
+  tokens::KeySet waiting_keys_;
   std::optional<redis::RedisProcess> redis_;
   std::unique_ptr<Gate> gate_;
   std::unique_ptr<H2Client> client_;

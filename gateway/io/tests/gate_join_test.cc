@@ -73,7 +73,7 @@ TEST_F(GateJoin, AnswersAWaitingTokenAndItsCookie) {
   tokens::VerifyOptions options;
   options.expected_event = "e1";
   options.expected_kind = tokens::kKindWaiting;
-  auto claims = tokens::verify(token, keys_, wall_ms() / 1000, options);
+  auto claims = tokens::verify(token, waiting_keys_, wall_ms() / 1000, options);
   ASSERT_TRUE(claims) << tokens::to_string(claims.error());
   EXPECT_EQ(claims->sub, "fan-1");
   EXPECT_EQ(claims->position, 1U);

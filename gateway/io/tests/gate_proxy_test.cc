@@ -114,11 +114,11 @@ TEST_F(GateProxy, WithoutATokenNothingPasses) {
   EXPECT_EQ(browser.status, 303);
   EXPECT_EQ(browser.header("location"), "/queue/e1/status");
 
-  // A waiting token is not an admission token, even by cookie.
+  // A waiting token is not an admission token: its key is not one of the admission keys.
   const Response waiting =
       call("GET", "/api/events/e1/seats", {Header{"authorization", "Bearer " + alice_waiting_}});
   EXPECT_EQ(waiting.status, 403);
-  EXPECT_EQ(error_reason(waiting), "wrong_kind") << waiting.body;
+  EXPECT_EQ(error_reason(waiting), "unknown_kid") << waiting.body;
 
   const Response webhook =
       call("POST", "/api/webhooks/payments", {Header{"authorization", "Bearer " + alice_}}, "{}");

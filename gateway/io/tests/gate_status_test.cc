@@ -95,11 +95,12 @@ TEST_F(GateStatusWaiting, RejectedTokens) {
     const Response c = call("GET", "/queue/e1/status", {Header{"cookie", "bx_wait_e1=" + f.token}});
     EXPECT_EQ(error_reason(c), f.reason) << f.name << " (cookie): " << c.body;
   }
-  // The admission token the gate itself issued is not a waiting token.
+  // The admission token the gate itself issued is not a waiting token: waiting tokens have keys
+  // of their own.
   const std::string admission = await_admission("e1", first_);
   const Response r = status("e1", admission);
   EXPECT_EQ(r.status, 403);
-  EXPECT_EQ(error_reason(r), "wrong_kind") << r.body;
+  EXPECT_EQ(error_reason(r), "unknown_kid") << r.body;
   // And a waiting token of e1 is not one of e2's.
   open_room("e2");
   const Response e2 = status("e2", second_);
@@ -149,7 +150,7 @@ TEST_F(GateStatus, PreQueueThenLotteryAtOnSale) {
     tokens::VerifyOptions options;
     options.expected_event = "e1";
     options.expected_kind = tokens::kKindWaiting;
-    auto claims = tokens::verify(renewed, keys_, wall_ms() / 1000, options);
+    auto claims = tokens::verify(renewed, waiting_keys_, wall_ms() / 1000, options);
     ASSERT_TRUE(claims) << tokens::to_string(claims.error());
     EXPECT_EQ(claims->sub, u);
     EXPECT_EQ(claims->position, i + 1);

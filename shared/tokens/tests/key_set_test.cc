@@ -74,6 +74,50 @@ TEST(KeySet, CopiesSignAndVerifyIndependently) {
   EXPECT_TRUE(verify(ed_token, copy, kNow, {}).has_value());
 }
 
+TEST(KeySet, DerivesHs256KeysFromTheSigningKeys) {
+  const KeySet ed = testing::ed25519_keys();
+  auto waiting = ed.derive_hs256("wait");
+  ASSERT_TRUE(waiting.has_value()) << waiting.error();
+  ASSERT_EQ(waiting->size(), 1U);
+  EXPECT_EQ(waiting->active_kid(), "wait-" + ed.active_kid());
+  EXPECT_EQ(waiting->find(waiting->active_kid())->type(), KeyType::kHs256);
+  EXPECT_EQ(waiting->to_jwks(), R"({"keys":[]})");  // never published
+
+  // Whoever holds the same private key derives the same secret; another purpose does not.
+  KeySet same;
+  auto pem = ed.ed25519_private_pem(ed.active_kid());
+  ASSERT_TRUE(pem.has_value());
+  ASSERT_TRUE(same.add_ed25519_pem(*pem).has_value());
+  ASSERT_TRUE(same.set_active(ed.active_kid()));
+  const std::string token = waiting->sign(sample_claims());
+  auto again = same.derive_hs256("wait");
+  ASSERT_TRUE(again.has_value());
+  EXPECT_TRUE(verify(token, *again, kNow, {}).has_value());
+  auto other_purpose = same.derive_hs256("other");
+  ASSERT_TRUE(other_purpose.has_value());
+  EXPECT_EQ(other_purpose->find("other-" + ed.active_kid())->derive_secret("x").size(), 32U);
+  EXPECT_NE(ed.find(ed.active_kid())->derive_secret("wait"),
+            ed.find(ed.active_kid())->derive_secret("other"));
+
+  // Derived tokens and the signing keys' tokens do not verify with each other's set.
+  EXPECT_EQ(verify(token, ed, kNow, {}).error(), Errc::kUnknownKid);
+  EXPECT_EQ(verify(ed.sign(sample_claims()), *waiting, kNow, {}).error(), Errc::kUnknownKid);
+
+  // An HS256 secret derives too, to something other than itself.
+  const KeySet hs = testing::hs256_keys();
+  auto from_hs = hs.derive_hs256("wait");
+  ASSERT_TRUE(from_hs.has_value());
+  EXPECT_EQ(from_hs->active_kid(), "wait-hs1");
+  EXPECT_EQ(verify(from_hs->sign(sample_claims()), hs, kNow, {}).error(), Errc::kUnknownKid);
+
+  // Nothing to derive from: verify-only keys, an empty set, no purpose.
+  KeySet verify_only;
+  ASSERT_TRUE(verify_only.add_ed25519_public(ed.find(ed.active_kid())->public_key()).has_value());
+  EXPECT_FALSE(verify_only.derive_hs256("wait").has_value());
+  EXPECT_FALSE(KeySet().derive_hs256("wait").has_value());
+  EXPECT_FALSE(ed.derive_hs256("").has_value());
+}
+
 TEST(KeySet, JwksExportImportVerify) {
   KeySet keys = testing::ed25519_keys();
   ASSERT_TRUE(keys.add_hs256("hs1", "0123456789abcdef0123456789abcdef"));

@@ -79,9 +79,16 @@ TEST_F(KeysCli, GenerateMintAndVerify) {
   const CliRun now = run("mint --key " + path("key.pem") + " --sub u --event ev1 --kind waiting");
   ASSERT_EQ(now.exit_code, 0);
   const auto now_s = static_cast<int64_t>(::time(nullptr));
-  auto waiting = verify(now.out, *keys, now_s, {});
+  // A waiting token is signed as a gate signs it: with the HS256 key derived from the key.
+  KeySet signing;
+  ASSERT_TRUE(signing.load_ed25519_pem_file(path("key.pem")).has_value());
+  ASSERT_TRUE(signing.set_active(gen.out));
+  auto waiting_keys = signing.derive_hs256(kWaitingKeyPurpose);
+  ASSERT_TRUE(waiting_keys.has_value()) << waiting_keys.error();
+  auto waiting = verify(now.out, *waiting_keys, now_s, {});
   ASSERT_TRUE(waiting.has_value()) << to_string(waiting.error());
   EXPECT_EQ(waiting->kind, "waiting");
+  EXPECT_EQ(verify(now.out, *keys, now_s, {}).error(), Errc::kUnknownKid);
 }
 
 TEST_F(KeysCli, JwksOfSeveralKeys) {
