@@ -68,6 +68,41 @@ TEST_F(GateOps, JwksVerifiesTheGatesTokens) {
   EXPECT_TRUE(published->sign(claims.value()).empty());
 }
 
+// Gates that share a signing key derive the same waiting-token key, so a fan's waiting token
+// works on whichever gate answers; a gate with another key refuses it.
+TEST_F(GateOps, GatesSharingAKeyAcceptEachOthersWaitingTokens) {
+  start_gate();
+  open_room("e1", {{"paused", true}});
+  const std::string waiting = join_token("e1", "fan");
+  const std::vector<Header> auth = {Header{"authorization", "Bearer " + waiting}};
+
+  auto twin = Gate::start(base_config(), keys_);
+  ASSERT_TRUE(twin) << twin.error();
+  auto twin_client = H2Client::connect("127.0.0.1", (*twin)->h2c_port());
+  ASSERT_TRUE(twin_client) << twin_client.error();
+  Response r;
+  ASSERT_TRUE(poll_until([&] {  // until the new gate's room cache has the room
+    r = call(**twin_client, "GET", "/queue/e1/status", auth);
+    return r.status != 404;
+  }));
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json_of(r).value("position", 0), 1) << r.body;
+
+  tokens::KeySet other_keys;
+  auto kid = other_keys.generate_ed25519();
+  ASSERT_TRUE(kid && other_keys.set_active(*kid));
+  auto stranger = Gate::start(base_config(), other_keys);
+  ASSERT_TRUE(stranger) << stranger.error();
+  auto stranger_client = H2Client::connect("127.0.0.1", (*stranger)->h2c_port());
+  ASSERT_TRUE(stranger_client) << stranger_client.error();
+  ASSERT_TRUE(poll_until([&] {
+    r = call(**stranger_client, "GET", "/queue/e1/status", auth);
+    return r.status != 404;
+  }));
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_EQ(error_reason(r), "unknown_kid") << r.body;
+}
+
 TEST_F(GateOps, ServesTheFanPage) {
   start_gate();
   std::ifstream file(std::filesystem::path(BOXOFFICE_GATE_STATIC_DIR) / "index.html",
