@@ -172,8 +172,9 @@ Result<bool, std::string> Backend::start_infrastructure(bool embedded) {
       if (!made) return unexpected(made.error());
     }
     config_.kafka_bootstrap = cluster_->bootstrap();
+    const int n = config_.kafka_partitions;
     announce("kafka " + config_.kafka_bootstrap + " (in-process mock cluster, " +
-             std::to_string(config_.kafka_partitions) + " partitions)");
+             std::to_string(n) + (n == 1 ? " partition)" : " partitions)"));
   }
   return true;
 }

@@ -17,7 +17,11 @@ struct BackendConfig {
 
   // kafka
   std::string kafka_bootstrap;  // empty: host librdkafka's mock cluster in-process
-  int kafka_partitions = 4;     // topics created in the mock cluster
+  // Partitions of each topic the mock cluster creates. One by default: the embedded backend
+  // runs one worker, so more partitions add no parallelism, while the mock's cost grows with
+  // the message sets a partition holds (it walks them from the oldest on every fetch), and one
+  // partition takes one set per produce request instead of one per partition.
+  int kafka_partitions = 1;
   Topics topics;
 
   // redis
