@@ -165,11 +165,8 @@ void GateHandler::status(server::Request& request, server::ResponseWriter writer
 }
 
 std::string GateHandler::waiting_token(const tokens::Claims& place) {
-  tokens::Claims claims = place;
-  const int64_t now_s = now_ms() / 1000;
-  claims.iat = now_s;
-  claims.nbf = now_s;
-  claims.exp = now_s + shared_.config.waiting_token_ttl_s;
+  tokens::Claims claims = place;  // who, where, joined when: no iat or nbf (claims.h)
+  claims.exp = now_ms() / 1000 + shared_.config.waiting_token_ttl_s;
   return shared_.waiting_keys.sign(claims);
 }
 

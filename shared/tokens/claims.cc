@@ -60,8 +60,8 @@ std::string claims_to_json(const Claims& claims) {
   if (claims.position != 0) out["position"] = claims.position;
   if (claims.joined_at_ms != 0) out["joined_at_ms"] = claims.joined_at_ms;
   if (claims.wave != 0) out["wave"] = claims.wave;
-  out["iat"] = claims.iat;
-  out["nbf"] = claims.nbf;
+  if (claims.iat != 0) out["iat"] = claims.iat;
+  if (claims.nbf != 0) out["nbf"] = claims.nbf;
   out["exp"] = claims.exp;
   return detail::dump(out);
 }
@@ -72,8 +72,9 @@ std::optional<Claims> claims_from_json(std::string_view text) {
   Claims c;
   const bool ok =
       read_string(*object, "sub", true, &c.sub) && read_string(*object, "event", true, &c.event) &&
-      read_string(*object, "kind", true, &c.kind) && read_int64(*object, "iat", true, &c.iat) &&
-      read_int64(*object, "nbf", true, &c.nbf) && read_int64(*object, "exp", true, &c.exp) &&
+      read_string(*object, "kind", true, &c.kind) && read_int64(*object, "exp", true, &c.exp) &&
+      read_int64(*object, "iat", c.kind == kKindAdmission, &c.iat) &&
+      read_int64(*object, "nbf", c.kind == kKindAdmission, &c.nbf) &&
       read_uint64(*object, "position", &c.position) &&
       read_int64(*object, "joined_at_ms", false, &c.joined_at_ms) &&
       read_int(*object, "wave", &c.wave);

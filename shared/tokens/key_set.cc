@@ -66,8 +66,7 @@ std::string kid_for(std::string_view public_key) {
 std::string encoded_header(std::string_view alg, const std::string& kid) {
   nlohmann::ordered_json header;
   header["alg"] = alg;
-  header["typ"] = "JWT";
-  header["kid"] = kid;
+  header["kid"] = kid;  // no "typ": optional (RFC 7519 5.1), and every byte travels on each request
   return base64url_encode(detail::dump(header));
 }
 

@@ -52,7 +52,7 @@ class Key {
   bool can_sign() const { return can_sign_; }
   // Ed25519: the 32 raw public key bytes (the JWK "x").
   const std::string& public_key() const { return public_key_; }
-  // base64url of {"alg":...,"typ":"JWT","kid":...}: the same for every token this key signs.
+  // base64url of {"alg":...,"kid":...}: the same for every token this key signs.
   const std::string& header_b64() const { return header_b64_; }
   EVP_PKEY* pkey() const { return pkey_.get(); }
 

@@ -74,11 +74,12 @@ int mint(MintArgs args) {
                                         : std::chrono::duration_cast<std::chrono::seconds>(
                                               std::chrono::system_clock::now().time_since_epoch())
                                               .count();
-  args.claims.iat = now_s;
-  args.claims.nbf = now_s;
   args.claims.exp = now_s + args.ttl_s;
-  // A gate signs waiting tokens with the HS256 key it derives from its signing key; so does this.
-  if (args.claims.kind == tokens::kKindWaiting) {
+  if (args.claims.kind == tokens::kKindAdmission) {
+    args.claims.iat = now_s;
+    args.claims.nbf = now_s;
+  } else {
+    // A gate signs waiting tokens with the HS256 key it derives from its signing key; so does this.
     auto waiting = keys.derive_hs256(tokens::kWaitingKeyPurpose);
     if (!waiting) {
       std::fprintf(stderr, "error: %s\n", waiting.error().c_str());

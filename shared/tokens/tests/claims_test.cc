@@ -20,9 +20,10 @@ TEST(Claims, SerialisesOnlyMeaningfulMembers) {
   c.joined_at_ms = 1'759'999'000'123;
   c.wave = 3;
   c.kid = "never-in-the-payload";
+  c.iat = 0;
+  c.nbf = 0;
   EXPECT_EQ(claims_to_json(c), R"({"sub":"u1","event":"e1","kind":"waiting",)"
-                               R"("joined_at_ms":1759999000123,"wave":3,)"
-                               R"("iat":1760000000,"nbf":1760000000,"exp":1760000600})");
+                               R"("joined_at_ms":1759999000123,"wave":3,"exp":1760000600})");
 }
 
 TEST(Claims, RoundTrips) {
@@ -71,6 +72,19 @@ TEST(Claims, RequiresEveryRequiredMember) {
     j.erase(missing);
     EXPECT_FALSE(claims_from_json(j.dump()).has_value()) << missing;
   }
+}
+
+TEST(Claims, WaitingTokensNeedNoIssueTimes) {
+  Claims c = sample_claims();
+  c.kind = std::string(kKindWaiting);
+  c.iat = 0;
+  c.nbf = 0;
+  auto back = claims_from_json(claims_to_json(c));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(*back, c);
+  // Still required for admission tokens: the same payload with that kind is refused.
+  c.kind = std::string(kKindAdmission);
+  EXPECT_FALSE(claims_from_json(claims_to_json(c)).has_value());
 }
 
 }  // namespace

@@ -30,8 +30,7 @@ std::string sign_raw(std::string_view header_json, std::string_view payload_json
 }
 
 std::string header_for(const Key& key) {
-  return std::string(R"({"alg":")") + std::string(key.alg()) + R"(","typ":"JWT","kid":")" +
-         key.kid() + R"("})";
+  return std::string(R"({"alg":")") + std::string(key.alg()) + R"(","kid":")" + key.kid() + R"("})";
 }
 
 KeySet ed25519_keys() {

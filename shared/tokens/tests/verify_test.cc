@@ -32,7 +32,7 @@ class VerifyTest : public ::testing::Test {
 TEST_F(VerifyTest, RoundTripEdDsa) {
   const std::string token = keys_.sign(sample_claims());
   auto header = base64url_decode(token.substr(0, token.find('.')));
-  EXPECT_EQ(*header, R"({"alg":"EdDSA","typ":"JWT","kid":")" + keys_.active_kid() + R"("})");
+  EXPECT_EQ(*header, R"({"alg":"EdDSA","kid":")" + keys_.active_kid() + R"("})");
   VerifyOptions options;
   options.expected_event = "e1";
   options.expected_kind = "admission";
@@ -46,8 +46,7 @@ TEST_F(VerifyTest, RoundTripEdDsa) {
 TEST_F(VerifyTest, RoundTripHs256) {
   const KeySet hs = testing::hs256_keys();
   const std::string token = hs.sign(sample_claims());
-  EXPECT_EQ(*base64url_decode(token.substr(0, token.find('.'))),
-            R"({"alg":"HS256","typ":"JWT","kid":"hs1"})");
+  EXPECT_EQ(*base64url_decode(token.substr(0, token.find('.'))), R"({"alg":"HS256","kid":"hs1"})");
   auto claims = verify(token, hs, kNow, {});
   ASSERT_TRUE(claims.has_value()) << to_string(claims.error());
   EXPECT_EQ(claims->sub, "u1");
@@ -242,9 +241,11 @@ TEST_F(VerifyTest, RejectsBadHeaders) {
     if (const size_t at = header.find("KID"); at != std::string::npos) header.replace(at, 3, kid);
     EXPECT_EQ(error_of(sign_raw(header, payload(), key())), Errc::kBadHeader) << header;
   }
-  // typ is optional; other members are ignored.
+  // typ is optional (tokens issued before it was dropped still verify); others are ignored.
   const std::string plain = R"({"alg":"EdDSA","kid":")" + kid + R"(","cty":"x"})";
   EXPECT_TRUE(verify(sign_raw(plain, payload(), key()), keys_, kNow, {}).has_value());
+  const std::string typed = R"({"alg":"EdDSA","typ":"JWT","kid":")" + kid + R"("})";
+  EXPECT_TRUE(verify(sign_raw(typed, payload(), key()), keys_, kNow, {}).has_value());
 }
 
 TEST_F(VerifyTest, RejectsWrongClaimTypes) {
