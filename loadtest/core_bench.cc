@@ -5,6 +5,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "booking/core/partition.h"
 #include "booking/core/wire.h"
@@ -23,6 +26,10 @@ struct Figures {
   double inventory_bytes_per_seat = 0;
   double bytes_per_user = 0;
   double bytes_per_waitlist_entry = 0;
+  double clone_ms = 0;
+  double snapshot_ms = 0;
+  double restore_ms = 0;
+  double snapshot_bytes_per_seat = 0;
   booking::Partition::Population population;
 };
 Figures figures;
@@ -138,6 +145,68 @@ BENCHMARK(BM_WireDecode)
     ->Repetitions(5)
     ->ReportAggregatesOnly(true);
 
+// The stadium's partition after the whole mix: what a worker snapshots and a new owner restores.
+const booking::Partition& final_partition() {
+  static const std::unique_ptr<booking::Partition> p = [] {
+    auto partition = std::make_unique<booking::Partition>(catalog());
+    std::vector<booking::Decision> out;
+    for (const booking::Command& c : log().commands) {
+      out.clear();
+      partition->apply(c, out);
+    }
+    return partition;
+  }();
+  return *p;
+}
+
+// The worker copies the partition between two commands (a stall of its whole command stream)
+// and serializes the copy on the snapshot writer's thread.
+void BM_Clone(benchmark::State& state) {
+  const booking::Partition& partition = final_partition();
+  for (auto _ : state) {
+    booking::Partition copy = partition.clone();
+    benchmark::DoNotOptimize(copy);
+  }
+}
+BENCHMARK(BM_Clone)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(0.5)
+    ->Repetitions(5)
+    ->ReportAggregatesOnly(true);
+
+void BM_Snapshot(benchmark::State& state) {
+  const booking::Partition& partition = final_partition();
+  size_t bytes = 0;
+  for (auto _ : state) {
+    const std::string snapshot = partition.snapshot();
+    bytes = snapshot.size();
+    benchmark::DoNotOptimize(snapshot.data());
+  }
+  state.counters["bytes"] = static_cast<double>(bytes);
+  figures.snapshot_bytes_per_seat =
+      static_cast<double>(bytes) / static_cast<double>(stadium().seats.size());
+}
+BENCHMARK(BM_Snapshot)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(0.5)
+    ->Repetitions(5)
+    ->ReportAggregatesOnly(true);
+
+// What a new owner pays before replaying the rest of the log.
+void BM_Restore(benchmark::State& state) {
+  const std::string snapshot = final_partition().snapshot();
+  for (auto _ : state) {
+    auto restored = booking::Partition::restore(catalog(), snapshot);
+    if (!restored) state.SkipWithError(restored.error().c_str());
+    benchmark::DoNotOptimize(restored);
+  }
+}
+BENCHMARK(BM_Restore)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(0.5)
+    ->Repetitions(5)
+    ->ReportAggregatesOnly(true);
+
 // Keeps the rates Google Benchmark computed, for the summary lines.
 class SummaryReporter : public benchmark::ConsoleReporter {
  public:
@@ -145,6 +214,10 @@ class SummaryReporter : public benchmark::ConsoleReporter {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& run : runs) {
       if (run.aggregate_name != "median") continue;
+      const double ms = run.GetAdjustedRealTime();  // in the benchmark's unit, milliseconds
+      if (run.run_name.function_name == "BM_Clone") figures.clone_ms = ms;
+      if (run.run_name.function_name == "BM_Snapshot") figures.snapshot_ms = ms;
+      if (run.run_name.function_name == "BM_Restore") figures.restore_ms = ms;
       for (const auto& [name, counter] : run.counters) {
         if (name == "decodes_per_s") figures.decodes_per_s = counter.value;
         if (name == "commands_per_s") figures.commands_per_s = counter.value;
@@ -179,6 +252,10 @@ int main(int argc, char** argv) {
   std::printf("core.inventory_bytes_per_seat: %.1f bytes\n", figures.inventory_bytes_per_seat);
   std::printf("core.bytes_per_active_user: %.1f bytes\n", figures.bytes_per_user);
   std::printf("core.bytes_per_waitlist_entry: %.1f bytes\n", figures.bytes_per_waitlist_entry);
+  std::printf("core.clone_ms: %.2f ms\n", figures.clone_ms);
+  std::printf("core.snapshot_ms: %.2f ms\n", figures.snapshot_ms);
+  std::printf("core.snapshot_bytes_per_seat: %.1f bytes\n", figures.snapshot_bytes_per_seat);
+  std::printf("core.restore_ms: %.2f ms\n", figures.restore_ms);
   std::printf("core.bytes_per_seat: %.1f bytes\n", figures.bytes_per_seat);
   return 0;
 }

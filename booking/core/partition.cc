@@ -9,6 +9,16 @@ Partition::~Partition() = default;
 Partition::Partition(Partition&&) noexcept = default;
 Partition& Partition::operator=(Partition&&) noexcept = default;
 
+Partition Partition::clone() const {
+  Partition copy(*catalog_);
+  copy.last_event_ = last_event_;
+  copy.seq_ = seq_;
+  for (size_t i = 0; i < events_.size(); ++i) {
+    if (events_[i]) copy.events_[i] = std::make_unique<EventState>(*events_[i]);
+  }
+  return copy;
+}
+
 void Partition::apply(const Command& cmd, std::vector<Decision>& out) {
   // Commands come in runs for one event: the last event's id is checked before the lookup.
   if (catalog_->events.empty() || cmd.event_id != catalog_->events[last_event_].id) {

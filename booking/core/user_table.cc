@@ -8,6 +8,19 @@
 
 namespace boxoffice::booking {
 
+UserTable::UserTable(const UserTable& other)
+    : chunk_used_(other.chunk_used_),
+      free_by_units_(other.free_by_units_),
+      index_(other.index_),
+      unused_(other.unused_),
+      live_(other.live_) {
+  chunks_.reserve(other.chunks_.size());
+  for (const auto& chunk : other.chunks_) {
+    chunks_.push_back(std::make_unique_for_overwrite<uint8_t[]>(kChunkBytes));
+    std::memcpy(chunks_.back().get(), chunk.get(), kChunkBytes);
+  }
+}
+
 std::string_view UserTable::name(Handle h) const {
   const uint8_t* e = entry(h);
   return {reinterpret_cast<const char*>(e + kHeaderBytes), e[0]};

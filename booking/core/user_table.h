@@ -31,6 +31,14 @@ class UserTable {
   static constexpr size_t kUnitBytes = 8;
   static constexpr Handle kMaxHandle = (1u << 24) - 2;  // 128 MiB of names per event
 
+  UserTable() = default;
+  // A deep copy (Partition::clone): handles, free lists and pending frees are the same.
+  UserTable(const UserTable& other);
+  UserTable& operator=(const UserTable&) = delete;
+  UserTable(UserTable&&) noexcept = default;
+  UserTable& operator=(UserTable&&) noexcept = default;
+  ~UserTable() = default;
+
   Handle find(std::string_view name) const;
   Handle intern(std::string_view name);  // find, or add with zero counts; kNone when full
   std::string_view name(Handle h) const;

@@ -63,6 +63,7 @@ void SnapshotWriter::run() {
 
 std::optional<std::string> SnapshotWriter::store(const Job& job) {
   const auto deadline = std::chrono::steady_clock::now() + ack_timeout_;
+  const StoredSnapshot snapshot{job.next_offset, job.state.last_seq(), job.state.snapshot()};
   while (job.counts->acknowledged.load(std::memory_order_acquire) < job.produced) {
     if (stop_) return std::nullopt;
     if (std::chrono::steady_clock::now() >= deadline) {
@@ -70,9 +71,9 @@ std::optional<std::string> SnapshotWriter::store(const Job& job) {
     }
     std::this_thread::sleep_for(kAckPoll);
   }
-  auto saved = store_->save(job.partition, job.snapshot);
+  auto saved = store_->save(job.partition, snapshot);
   if (!saved) return saved.error();
-  stored_(job.partition, job.snapshot.next_offset, *saved);
+  stored_(job.partition, job.next_offset, *saved);
   return std::nullopt;
 }
 

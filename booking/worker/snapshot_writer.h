@@ -1,9 +1,11 @@
-// Stores a worker's snapshots on a thread of its own, so that the commands of every partition
-// keep flowing while a snapshot waits for Kafka's acknowledgements and travels to Redis (a
-// stadium's snapshot is half a megabyte). The order of a synchronous snapshot stays: a snapshot
-// is stored only once Kafka has acknowledged every decision batch it covers, and its command
-// offset is committed only after it is stored. One snapshot at a time, which also spreads the
-// partitions' snapshots out instead of stalling on all of them at once.
+// Takes and stores a worker's snapshots on a thread of its own, so that the commands of every
+// partition keep flowing while a snapshot is serialized (about 5 ms for a busy stadium), waits
+// for Kafka's acknowledgements and travels to Redis (a stadium's snapshot is two megabytes).
+// The worker hands over a copy of the partition (Partition::clone, about 0.1 ms). The order of a
+// synchronous snapshot stays: a snapshot is stored only once Kafka has acknowledged every decision
+// batch it covers, and its command offset is committed only after it is stored. One snapshot at a
+// time, which also spreads the partitions' snapshots out instead of stalling on all of them at
+// once.
 #pragma once
 
 #include <atomic>
@@ -17,6 +19,7 @@
 #include <string>
 #include <thread>
 
+#include "booking/core/partition.h"
 #include "booking/worker/snapshot_store.h"
 
 namespace boxoffice::booking {
@@ -32,9 +35,10 @@ class SnapshotWriter {
  public:
   struct Job {
     int32_t partition = 0;
-    StoredSnapshot snapshot;
+    int64_t next_offset = 0;                 // the first command offset the state does not include
+    Partition state;                         // a copy the writer serializes
     const DecisionCounts* counts = nullptr;  // must outlive the writer
-    uint64_t produced = 0;                   // counts->produced when the snapshot was taken
+    uint64_t produced = 0;                   // counts->produced when the copy was taken
   };
   // Called on the writer's thread once a snapshot is stored (or found superseded).
   using Stored = std::function<void(int32_t partition, int64_t next_offset, bool written)>;

@@ -56,6 +56,28 @@ TEST_F(SnapshotTest, RestorePlusReplayEqualsStraightReplay) {
   }
 }
 
+// The worker snapshots a copy on another thread: the copy must be the same state (same bytes,
+// same decisions from then on) and share nothing with the original.
+TEST_F(SnapshotTest, AClonePlaysOnLikeTheOriginalAndSharesNothingWithIt) {
+  const auto log = busy_log();
+  for (size_t cut = 0; cut <= log.size(); ++cut) {
+    Partition original(catalog_);
+    std::vector<std::string> before;
+    for (size_t i = 0; i < cut; ++i) apply(original, log[i], before);
+    Partition copy = original.clone();
+    const std::string at_cut = original.snapshot();
+    EXPECT_EQ(copy.snapshot(), at_cut) << "cut at " << cut;
+
+    std::vector<std::string> from_original;
+    std::vector<std::string> from_copy;
+    for (size_t i = cut; i < log.size(); ++i) apply(original, log[i], from_original);
+    EXPECT_EQ(copy.snapshot(), at_cut) << "the original's commands reached the copy, cut " << cut;
+    for (size_t i = cut; i < log.size(); ++i) apply(copy, log[i], from_copy);
+    EXPECT_EQ(from_copy, from_original) << "cut at " << cut;
+    EXPECT_EQ(copy.snapshot(), original.snapshot()) << "cut at " << cut;
+  }
+}
+
 TEST_F(SnapshotTest, RejectsForeignAndDamagedSnapshots) {
   for (const Command& c : busy_log()) run(c);
   const std::string good = partition_.snapshot();

@@ -1,19 +1,32 @@
-// The snapshot writer against a real redis-server: a snapshot is stored only once Kafka has
-// acknowledged the decisions it covers, a superseded one is reported as such, decisions never
-// acknowledged become an error, and a writer that stops abandons what it still waits for.
+// The snapshot writer against a real redis-server: it stores the snapshot of the partition copy
+// it was handed, only once Kafka has acknowledged the decisions it covers; a superseded one is
+// reported as such, decisions never acknowledged become an error, and a writer that stops
+// abandons what it still waits for.
 #include "booking/worker/snapshot_writer.h"
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <future>
 #include <thread>
+#include <vector>
 
+#include "booking/core/catalog.h"
 #include "shared/redis/redis_process.h"
 
 namespace boxoffice::booking {
 namespace {
 
 using namespace std::chrono_literals;
+
+constexpr std::string_view kCatalog = R"({
+  "version": 1,
+  "venues": [{"id": "v", "name": "Hall", "city": "Oslo", "sections": [
+    {"id": "A", "name": "A", "rows": [{"id": "1", "seats": "1-4"}]}]}],
+  "events": [{"id": "evt_s", "title": "Test", "artist": "Band", "venue": "v",
+    "starts_at": "2030-01-01T20:00:00Z", "on_sale_at": "2020-01-01T00:00:00Z",
+    "currency": "EUR", "section_prices_cents": {"A": 1000}}]
+})";
 
 struct StoredCall {
   int32_t partition = -1;
@@ -49,6 +62,25 @@ class SnapshotWriterTest : public ::testing::Test {
     return s ? *s : std::nullopt;
   }
 
+  // A partition in which `holds` fans each hold one seat.
+  Partition partition(int holds) const {
+    Partition p(catalog_);
+    std::vector<Decision> out;
+    const std::array<std::string_view, 4> fans = {"f0", "f1", "f2", "f3"};
+    for (int i = 0; i < holds; ++i) {
+      Command c;
+      c.request_id = static_cast<uint64_t>(i) + 1;
+      c.at_ms = 1'900'000'000'000;
+      c.event_id = "evt_s";
+      c.user_id = fans.at(static_cast<size_t>(i));
+      c.seats.items[0] = static_cast<SeatIndex>(i);
+      c.seats.count = 1;
+      p.apply(c, out);
+    }
+    return p;
+  }
+
+  Catalog catalog_ = parse_catalog(kCatalog).value();
   std::optional<redis::RedisProcess> redis_;
   std::unique_ptr<SnapshotStore> reader_;
   std::promise<StoredCall> calls_;
@@ -60,7 +92,9 @@ TEST_F(SnapshotWriterTest, StoresOnlyAfterEveryDecisionItCoversIsAcknowledged) {
   counts.acknowledged = 1;
   auto w = writer();
   std::future<StoredCall> call = calls_.get_future();
-  w->submit({2, {41, 40, "state"}, &counts, counts.produced});
+  Partition state = partition(3);
+  const std::string expected = state.snapshot();
+  w->submit({2, 41, std::move(state), &counts, counts.produced});
   EXPECT_TRUE(w->busy());
   EXPECT_EQ(call.wait_for(200ms), std::future_status::timeout);
   EXPECT_FALSE(stored(2).has_value());
@@ -77,8 +111,12 @@ TEST_F(SnapshotWriterTest, StoresOnlyAfterEveryDecisionItCoversIsAcknowledged) {
   const auto s = stored(2);
   ASSERT_TRUE(s.has_value());
   EXPECT_EQ(s->next_offset, 41);
-  EXPECT_EQ(s->seq, 40u);
-  EXPECT_EQ(s->bytes, "state");
+  EXPECT_EQ(s->seq, 3u);
+  EXPECT_EQ(s->bytes, expected);
+  auto restored = Partition::restore(catalog_, s->bytes);
+  ASSERT_TRUE(restored) << restored.error();
+  EXPECT_EQ(restored->seat_status("evt_s", 2), SeatStatus::kHeld);
+  EXPECT_EQ(restored->seat_status("evt_s", 3), SeatStatus::kAvailable);
 }
 
 TEST_F(SnapshotWriterTest, ASnapshotOlderThanTheStoredOneIsReportedNotWritten) {
@@ -86,7 +124,7 @@ TEST_F(SnapshotWriterTest, ASnapshotOlderThanTheStoredOneIsReportedNotWritten) {
   DecisionCounts counts;
   auto w = writer();
   std::future<StoredCall> call = calls_.get_future();
-  w->submit({0, {50, 49, "older"}, &counts, 0});
+  w->submit({0, 50, partition(1), &counts, 0});
   ASSERT_EQ(call.wait_for(10s), std::future_status::ready);
   EXPECT_FALSE(call.get().written);
   EXPECT_EQ(stored(0)->bytes, "newer");
@@ -96,7 +134,7 @@ TEST_F(SnapshotWriterTest, DecisionsNeverAcknowledgedAreAnErrorAndNothingIsStore
   DecisionCounts counts;
   counts.produced = 1;
   auto w = writer(100ms);
-  w->submit({1, {10, 9, "state"}, &counts, 1});
+  w->submit({1, 10, partition(1), &counts, 1});
   w->wait_idle();
   ASSERT_TRUE(w->error().has_value());
   EXPECT_EQ(*w->error(), "decisions could not be stored in Kafka");
@@ -114,7 +152,7 @@ TEST_F(SnapshotWriterTest, StoppingAbandonsASnapshotStillWaiting) {
   });
   {
     auto w = writer();
-    w->submit({3, {10, 9, "state"}, &counts, 1});
+    w->submit({3, 10, partition(1), &counts, 1});
     std::this_thread::sleep_for(50ms);
   }
   late_ack.join();
