@@ -281,6 +281,10 @@ Awaitable<void> ServerImpl::accept_loop() {
       spdlog::warn("api: accept: {}", ec.message());
       continue;
     }
+    // Answers and SSE events are written whole. With Nagle on, an event written while the one
+    // before is unacknowledged waits for the client's delayed ACK, up to 40 ms.
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     const auto executor = socket.get_executor();
     asio::co_spawn(executor, session(std::move(socket)), [](const std::exception_ptr& e) {
       if (!e) return;
