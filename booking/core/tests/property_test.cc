@@ -426,6 +426,8 @@ class Runner {
     if (!restored) return fail("restore(snapshot()) failed: " + restored.error());
     if (restored->last_seq() != impl_.last_seq()) return fail("restore lost the sequence number");
     if (restored->snapshot() != bytes) return fail("snapshot of the restored copy differs");
+    // The worker snapshots a clone on another thread: it must be the same state.
+    if (impl_.clone().snapshot() != bytes) return fail("snapshot of a clone differs");
     restored_.emplace(std::move(restored).value());
     return true;
   }
