@@ -9,6 +9,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <cmath>
 #include <cstdio>
 #include <latch>
 #include <memory>
@@ -36,6 +37,12 @@ constexpr int kStatusLimit = 600;
 
 Clock::duration seconds_of(double s) {
   return duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+}
+
+// Slices of the window with latencies of their own; a histogram is 35 KiB, hence the cap.
+constexpr double kMaxSlices = 3600;
+size_t slice_count(const LoadOptions& o) {
+  return static_cast<size_t>(std::ceil(o.duration_s / o.slice_s));
 }
 
 double seconds_between(Clock::time_point from, Clock::time_point to) {
@@ -105,6 +112,7 @@ struct Shared {
 struct WorkerResult {
   Outcomes outcomes;
   LatencyHistogram latency_ns;
+  std::vector<LatencyHistogram> latency_by_slice_ns;
   uint64_t requests_sent = 0;
   uint64_t reconnects = 0;
   std::optional<Clock::time_point> ran_out_at;
@@ -140,6 +148,8 @@ class Worker {
     const LoadOptions& o = shared_.options;
     warmup_end_ = start + seconds_of(o.warmup_s);
     end_ = warmup_end_ + seconds_of(o.duration_s);
+    slice_ = seconds_of(o.slice_s);
+    result_.latency_by_slice_ns.resize(slice_count(o));
     open_loop_ = o.rate_per_s > 0;
     if (open_loop_) {
       // Each thread takes every threads-th slot of the global schedule.
@@ -318,8 +328,13 @@ class Worker {
       } else {
         ++o.other;
       }
-      result_.latency_ns.record(static_cast<uint64_t>(
-          std::max<int64_t>(0, duration_cast<nanoseconds>(now - c.started).count())));
+      const auto latency = static_cast<uint64_t>(
+          std::max<int64_t>(0, duration_cast<nanoseconds>(now - c.started).count()));
+      result_.latency_ns.record(latency);
+      const auto slice = static_cast<size_t>((c.started - warmup_end_) / slice_);
+      if (slice < result_.latency_by_slice_ns.size()) {
+        result_.latency_by_slice_ns[slice].record(latency);
+      }
     }
     if (status >= 0 && status < kStatusLimit && !have_sample_[status]) {
       have_sample_[status] = true;
@@ -407,6 +422,7 @@ class Worker {
   asio::steady_timer drain_timer_;
   Clock::time_point warmup_end_;
   Clock::time_point end_;
+  Clock::duration slice_{};
   bool open_loop_ = false;
   std::optional<OpenLoopSchedule> schedule_;
   uint64_t next_k_ = 0;
@@ -472,6 +488,9 @@ Result<LoadReport, std::string> run_load(const LoadOptions& options,
       options.drain_s < 0) {
     return unexpected(
         std::string("duration must be positive; warmup, rate and drain not negative"));
+  }
+  if (!(options.slice_s > 0) || options.duration_s / options.slice_s > kMaxSlices) {
+    return unexpected(std::string("slice: positive, and at most 3600 slices in the duration"));
   }
 
   tcp::endpoint endpoint;
@@ -549,10 +568,14 @@ Result<LoadReport, std::string> run_load(const LoadOptions& options,
   report.options = options;
   report.cpu_s = cpu_seconds() - cpu_before;
   Clock::time_point window_end = start + seconds_of(options.warmup_s + options.duration_s);
+  report.latency_by_slice_ns.resize(slice_count(options));
   for (auto& w : workers) {
     WorkerResult& r = w->result();
     report.outcomes.add(r.outcomes);
     report.latency_ns.merge(r.latency_ns);
+    for (size_t i = 0; i < r.latency_by_slice_ns.size(); ++i) {
+      report.latency_by_slice_ns[i].merge(r.latency_by_slice_ns[i]);
+    }
     report.requests_sent += r.requests_sent;
     report.reconnects += r.reconnects;
     for (auto& [status, body] : r.first_body_by_status) {
@@ -620,6 +643,16 @@ std::string format_report(const LoadReport& r) {
   for (const auto& [status, body] : r.first_body_by_status) {
     add("  first %d:  %s\n", status, body.c_str());
   }
+  uint64_t worst_slice_p99 = 0;
+  for (size_t i = 0; i < r.latency_by_slice_ns.size(); ++i) {
+    const LatencyHistogram& slice = r.latency_by_slice_ns[i];
+    if (slice.count() == 0) continue;
+    worst_slice_p99 = std::max(worst_slice_p99, slice.value_at_quantile(0.99));
+    add("  slice %-4zu %.1f-%.1f s: %llu answered, p50 %.3f  p99 %.3f  max %.3f ms\n", i,
+        static_cast<double>(i) * o.slice_s, static_cast<double>(i + 1) * o.slice_s,
+        static_cast<unsigned long long>(slice.count()), ms(slice.value_at_quantile(0.5)),
+        ms(slice.value_at_quantile(0.99)), ms(slice.max()));
+  }
   add("loadgen.requests_per_s: %.1f\n", static_cast<double>(c.answered()) * per_s);
   add("loadgen.held_per_s: %.1f\n", static_cast<double>(c.held) * per_s);
   add("loadgen.p50_ms: %.3f\n", ms(h.value_at_quantile(0.5)));
@@ -627,6 +660,7 @@ std::string format_report(const LoadReport& r) {
   add("loadgen.p99_ms: %.3f\n", ms(h.value_at_quantile(0.99)));
   add("loadgen.p999_ms: %.3f\n", ms(h.value_at_quantile(0.999)));
   add("loadgen.max_ms: %.3f\n", ms(h.max()));
+  add("loadgen.worst_slice_p99_ms: %.3f\n", ms(worst_slice_p99));
   add("loadgen.errors: %llu\n", static_cast<unsigned long long>(c.errors()));
   add("loadgen.seats_used: %llu\n", static_cast<unsigned long long>(r.seats_used));
   add("loadgen.cpu_us_per_request: %.1f\n", cpu_us);

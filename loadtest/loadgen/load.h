@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "booking/core/catalog.h"
 #include "loadtest/loadgen/histogram.h"
@@ -34,6 +35,9 @@ struct LoadOptions {
   uint64_t seat_offset = 0;  // first position of this run's slice of the seat order
   uint64_t seat_count = 0;   // positions in the slice; 0 = all from seat_offset on
   double drain_s = 5;        // how long answers may take after the run before they count as lost
+  // The window is also reported in slices of this length, each with its own latencies, so a
+  // stall of the system under test shows when it happened instead of only in the tail.
+  double slice_s = 1;
   // Signs each request's admission token (the API checks them on writes), as the gate would;
   // empty = send none.
   std::string admission_hs256_secret;
@@ -60,8 +64,11 @@ struct LoadReport {
   bool ran_out_of_seats = false;
   Outcomes outcomes;
   LatencyHistogram latency_ns;  // answered requests of the window
-  uint64_t seats_used = 0;      // positions taken from the slice, warmup included
-  uint64_t requests_sent = 0;   // warmup included
+  // The same requests by the slice (LoadOptions::slice_s) of the window their latency counts
+  // from: the due time in open loop, the send time in closed loop.
+  std::vector<LatencyHistogram> latency_by_slice_ns;
+  uint64_t seats_used = 0;     // positions taken from the slice, warmup included
+  uint64_t requests_sent = 0;  // warmup included
   uint64_t reconnects = 0;
   double cpu_s = 0;                                 // this process, user + system
   std::map<int, std::string> first_body_by_status;  // a sample answer per status, truncated

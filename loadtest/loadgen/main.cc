@@ -30,6 +30,10 @@ int run(int argc, char** argv) {
   app.add_option("--duration-s", o.duration_s, "measured seconds, after the warmup")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  app.add_option("--slice-s", o.slice_s,
+                 "the window is also reported in slices of this length, with their latencies")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--warmup-s", o.warmup_s, "seconds of load before measuring")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);

@@ -137,16 +137,11 @@ TEST(RunLoad, OpenLoopSendsAtTheRate) {
   EXPECT_EQ(server.repeated_seats(), 0U);
 }
 
-// The coordinated-omission check. One connection, 1000 requests/s, and the server holds one
-// answer back for 200 ms. Requests due during the stall wait at the client; their latency
-// counts from their due time, so about 200 of the 500 see 0..200 ms and p90 is far above the
-// microseconds the others take. A generator that measured from its own (late) send would
-// report a single slow request and a p90 in microseconds.
-TEST(RunLoad, OpenLoopCountsQueueingAtTheClient) {
-  // 100 requests at 200/s on one connection; the 10th answer waits 200 ms, so the 40 requests
-  // due meanwhile queue at the client and their latency counts from their due times. The slow
-  // rate leaves each request 5 ms, so a loaded machine (a sanitizer build among other tests)
-  // still catches up after the stall.
+// 100 requests at 200/s on one connection; the 10th answer waits 200 ms, so the 40 requests
+// due meanwhile queue at the client and their latency counts from their due times. The slow
+// rate leaves each request 5 ms, so a loaded machine (a sanitizer build among other tests)
+// still catches up after the stall.
+Result<LoadReport, std::string> run_with_one_stall(double slice_s) {
   DummyServer::Options server_options;
   server_options.stall_request = 10;
   server_options.stall_ms = 200;
@@ -156,12 +151,47 @@ TEST(RunLoad, OpenLoopCountsQueueingAtTheClient) {
   o.connections = 1;
   o.rate_per_s = 200;
   o.duration_s = 0.5;
-  auto report = run_load(o, small_catalog());
+  o.slice_s = slice_s;
+  return run_load(o, small_catalog());
+}
+
+// The coordinated-omission check: the requests due during the stall see 0..200 ms, so p90 is
+// far above the microseconds the others take. A generator that measured from its own (late)
+// send would report a single slow request and a p90 in microseconds.
+TEST(RunLoad, OpenLoopCountsQueueingAtTheClient) {
+  auto report = run_with_one_stall(1);
   ASSERT_TRUE(report) << report.error();
   EXPECT_EQ(report->outcomes.held, 100U);
   EXPECT_GE(report->latency_ns.max(), 195'000'000U);
   EXPECT_GE(report->latency_ns.value_at_quantile(0.9), 50'000'000U);
   EXPECT_LE(report->latency_ns.value_at_quantile(0.5), 100'000'000U);
+}
+
+// The same stall, with the window in 100 ms slices: the slow answers are in the slices of the
+// requests due during the stall (from 50 ms on), and the last slice, due after the client
+// caught up, holds none.
+TEST(RunLoad, SlicesShowWhenTheStallHappened) {
+  auto report = run_with_one_stall(0.1);
+  ASSERT_TRUE(report) << report.error();
+  ASSERT_EQ(report->latency_by_slice_ns.size(), 5U);
+  uint64_t answered = 0;
+  for (const LatencyHistogram& slice : report->latency_by_slice_ns) answered += slice.count();
+  EXPECT_EQ(answered, 100U);
+  EXPECT_GE(report->latency_by_slice_ns[0].max(), 195'000'000U);
+  EXPECT_LT(report->latency_by_slice_ns[4].max(), report->latency_ns.max());
+  const std::string text = format_report(*report);
+  EXPECT_NE(text.find("  slice 0    0.0-0.1 s: 20 answered"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nloadgen.worst_slice_p99_ms: "), std::string::npos) << text;
+}
+
+TEST(RunLoad, RefusesSlicesThatDoNotFit) {
+  LoadOptions o;
+  o.url = {"127.0.0.1", 1, ""};
+  o.slice_s = 0;
+  EXPECT_FALSE(run_load(o, small_catalog()));
+  o.slice_s = 0.001;
+  o.duration_s = 10;
+  EXPECT_FALSE(run_load(o, small_catalog()));
 }
 
 TEST(FormatReport, EndsWithMachineLines) {
