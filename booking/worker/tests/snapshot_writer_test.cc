@@ -12,21 +12,13 @@
 #include <vector>
 
 #include "booking/core/catalog.h"
+#include "booking/worker/tests/test_catalog.h"
 #include "shared/redis/redis_process.h"
 
 namespace boxoffice::booking {
 namespace {
 
 using namespace std::chrono_literals;
-
-constexpr std::string_view kCatalog = R"({
-  "version": 1,
-  "venues": [{"id": "v", "name": "Hall", "city": "Oslo", "sections": [
-    {"id": "A", "name": "A", "rows": [{"id": "1", "seats": "1-4"}]}]}],
-  "events": [{"id": "evt_s", "title": "Test", "artist": "Band", "venue": "v",
-    "starts_at": "2030-01-01T20:00:00Z", "on_sale_at": "2020-01-01T00:00:00Z",
-    "currency": "EUR", "section_prices_cents": {"A": 1000}}]
-})";
 
 struct StoredCall {
   int32_t partition = -1;
@@ -71,7 +63,7 @@ class SnapshotWriterTest : public ::testing::Test {
       Command c;
       c.request_id = static_cast<uint64_t>(i) + 1;
       c.at_ms = 1'900'000'000'000;
-      c.event_id = "evt_s";
+      c.event_id = "evt_w";
       c.user_id = fans.at(static_cast<size_t>(i));
       c.seats.items[0] = static_cast<SeatIndex>(i);
       c.seats.count = 1;
@@ -80,7 +72,7 @@ class SnapshotWriterTest : public ::testing::Test {
     return p;
   }
 
-  Catalog catalog_ = parse_catalog(kCatalog).value();
+  Catalog catalog_ = parse_catalog(testing::kWorkerCatalog).value();
   std::optional<redis::RedisProcess> redis_;
   std::unique_ptr<SnapshotStore> reader_;
   std::promise<StoredCall> calls_;
@@ -115,8 +107,8 @@ TEST_F(SnapshotWriterTest, StoresOnlyAfterEveryDecisionItCoversIsAcknowledged) {
   EXPECT_EQ(s->bytes, expected);
   auto restored = Partition::restore(catalog_, s->bytes);
   ASSERT_TRUE(restored) << restored.error();
-  EXPECT_EQ(restored->seat_status("evt_s", 2), SeatStatus::kHeld);
-  EXPECT_EQ(restored->seat_status("evt_s", 3), SeatStatus::kAvailable);
+  EXPECT_EQ(restored->seat_status("evt_w", 2), SeatStatus::kHeld);
+  EXPECT_EQ(restored->seat_status("evt_w", 3), SeatStatus::kAvailable);
 }
 
 TEST_F(SnapshotWriterTest, ASnapshotOlderThanTheStoredOneIsReportedNotWritten) {

@@ -13,6 +13,7 @@
 #include "booking/core/wire.h"
 #include "booking/service/kafka_command_bus.h"
 #include "booking/worker/relay.h"
+#include "booking/worker/tests/test_catalog.h"
 #include "shared/redis/redis_process.h"
 #include "shared/redis/sync_client.h"
 
@@ -20,17 +21,6 @@ namespace boxoffice::booking {
 namespace {
 
 using namespace std::chrono_literals;
-
-// On sale since 2020, two-second holds: the relay's wall clock reaches a hold's deadline
-// within the test.
-constexpr std::string_view kCatalog = R"({
-  "version": 1,
-  "venues": [{"id": "v", "name": "Hall", "city": "Oslo", "sections": [
-    {"id": "A", "name": "A", "rows": [{"id": "1", "seats": "1-4"}]}]}],
-  "events": [{"id": "evt_w", "title": "Test", "artist": "Band", "venue": "v",
-    "starts_at": "2030-01-01T20:00:00Z", "on_sale_at": "2020-01-01T00:00:00Z",
-    "currency": "EUR", "hold_s": 2, "section_prices_cents": {"A": 1000}}]
-})";
 
 int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -41,7 +31,7 @@ int64_t wall_ms() {
 class WorkerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto catalog = parse_catalog(kCatalog);
+    auto catalog = parse_catalog(testing::kWorkerCatalog);
     ASSERT_TRUE(catalog) << catalog.error();
     catalog_ = std::move(*catalog);
     auto redis = redis::RedisProcess::start(redis::RedisProcess::Options());
