@@ -32,18 +32,37 @@ constexpr std::array<RouteSpec, kRouteCount> kRoutes = {{
     {RouteId::kMetrics, "GET", "/metrics", "metrics"},
 }};
 
-// Splits "/a/b" into {"a", "b"}; "/" into {""}.
-std::vector<std::string_view> segments(std::string_view path) {
-  std::vector<std::string_view> out;
+// A path's segments: "/a/b" is {"a", "b"}, "/" is {""}. Held in place, since a request is
+// matched against every template: no template has more than kMaxSegments, so a longer path
+// matches none.
+constexpr size_t kMaxSegments = 8;
+struct Segments {
+  std::array<std::string_view, kMaxSegments> items;
+  size_t size = 0;  // 0: not a path, or longer than any template
+};
+
+Segments segments(std::string_view path) {
+  Segments out;
   if (path.empty() || path.front() != '/') return out;
   path.remove_prefix(1);
   for (;;) {
+    if (out.size == kMaxSegments) return Segments{};
     const size_t slash = path.find('/');
-    out.push_back(path.substr(0, slash));
+    out.items[out.size++] = path.substr(0, slash);
     if (slash == std::string_view::npos) break;
     path.remove_prefix(slash + 1);
   }
   return out;
+}
+
+// The templates' segments, split once.
+const std::array<Segments, kRouteCount>& route_patterns() {
+  static const std::array<Segments, kRouteCount> patterns = [] {
+    std::array<Segments, kRouteCount> out;
+    for (size_t i = 0; i < kRouteCount; ++i) out[i] = segments(kRoutes[i].path);
+    return out;
+  }();
+  return patterns;
 }
 
 bool is_param(std::string_view segment) {
@@ -93,14 +112,16 @@ std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space
 
 RouteMatch match_route(std::string_view method, std::string_view path) {
   RouteMatch result;
-  const std::vector<std::string_view> parts = segments(path);
-  if (parts.empty()) return result;
-  for (const RouteSpec& spec : kRoutes) {
-    const std::vector<std::string_view> pattern = segments(spec.path);
-    if (pattern.size() != parts.size()) continue;
+  const Segments parts = segments(path);
+  if (parts.size == 0) return result;
+  for (size_t r = 0; r < kRouteCount; ++r) {
+    const RouteSpec& spec = kRoutes[r];
+    const Segments& pattern = route_patterns()[r];
+    if (pattern.size != parts.size) continue;
     bool matches = true;
-    for (size_t i = 0; i < parts.size() && matches; ++i) {
-      matches = is_param(pattern[i]) ? !parts[i].empty() : pattern[i] == parts[i];
+    for (size_t i = 0; i < parts.size && matches; ++i) {
+      matches =
+          is_param(pattern.items[i]) ? !parts.items[i].empty() : pattern.items[i] == parts.items[i];
     }
     if (!matches) continue;
     if (spec.method != method) {
@@ -114,15 +135,16 @@ RouteMatch match_route(std::string_view method, std::string_view path) {
     result.kind = RouteMatch::Kind::kFound;
     result.id = spec.id;
     result.allow.clear();
-    for (size_t i = 0; i < parts.size(); ++i) {
-      if (!is_param(pattern[i])) continue;
-      auto decoded = percent_decode(parts[i], /*plus_is_space=*/false);
+    for (size_t i = 0; i < parts.size; ++i) {
+      const std::string_view name = pattern.items[i];
+      if (!is_param(name)) continue;
+      auto decoded = percent_decode(parts.items[i], /*plus_is_space=*/false);
       if (!decoded || decoded->empty()) {
         result.kind = RouteMatch::Kind::kBadPath;
         result.params.clear();
         return result;
       }
-      result.params.emplace_back(pattern[i].substr(1, pattern[i].size() - 2), std::move(*decoded));
+      result.params.emplace_back(name.substr(1, name.size() - 2), std::move(*decoded));
     }
     return result;
   }

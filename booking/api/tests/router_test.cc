@@ -44,6 +44,10 @@ TEST(RouterTest, UnknownPathsAndBadEscapes) {
   EXPECT_EQ(match_route("GET", "/events/e/").kind, RouteMatch::Kind::kNotFound);
   EXPECT_EQ(match_route("GET", "").kind, RouteMatch::Kind::kNotFound);
   EXPECT_EQ(match_route("GET", "events").kind, RouteMatch::Kind::kNotFound);
+  EXPECT_EQ(match_route("GET", "/events/e/seats/s/history/a/b/c").kind,
+            RouteMatch::Kind::kNotFound);
+  EXPECT_EQ(match_route("GET", "/events/e/seats/s/history/a/b/c/d/e/f").kind,
+            RouteMatch::Kind::kNotFound);
   EXPECT_EQ(match_route("GET", "/events/%zz").kind, RouteMatch::Kind::kBadPath);
   EXPECT_EQ(match_route("GET", "/events/%4").kind, RouteMatch::Kind::kBadPath);
 }

@@ -42,6 +42,14 @@ TEST(Claims, IgnoresUnknownMembers) {
   ASSERT_TRUE(c.has_value());
   EXPECT_EQ(c->sub, "u");
   EXPECT_EQ(c->exp, 2);
+  // Whatever their values, and members named like claims inside them are not claims.
+  c = claims_from_json(
+      R"({"big":18446744073709551615,"f":-1.5e300,"n":null,"t":true,"s":"","a":[[{}]],)"
+      R"("nested":{"sub":5,"exp":"x","sub":6},"sub":"u\u00e9","event":"e","kind":"waiting",)"
+      R"("exp":-3})");
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->sub, "u\xc3\xa9");
+  EXPECT_EQ(c->exp, -3);
 }
 
 TEST(Claims, RefusesWrongTypesAndRanges) {
@@ -62,6 +70,15 @@ TEST(Claims, RefusesWrongTypesAndRanges) {
       R"([{"sub":"u","event":"e","kind":"waiting","iat":1,"nbf":1,"exp":2}])",
       R"("text")",
       R"({"sub":"u","event":"e","kind":"waiting","iat":1,"nbf":1,"exp":2)",
+      R"({"sub":"u","event":"e","kind":"waiting","exp":{"at":2}})",
+      R"({"sub":"u","event":"e","kind":"waiting","exp":2,"wave":[1]})",
+      R"({"sub":null,"event":"e","kind":"waiting","exp":2})",
+      R"({"sub":"u","event":"e","kind":"waiting","exp":2,"x":1,"x":2})",
+      R"({"sub":"u","event":"e","kind":"waiting","exp":2,"position":1.0})",
+      R"({"sub":"u","event":"e","kind":"waiting","exp":2} {})",
+      R"({"sub":"u","event":"e","kind":"waiting","exp":2,})",
+      "",
+      "{}",
   };
   for (const char* json : bad) EXPECT_FALSE(claims_from_json(json).has_value()) << json;
 }
