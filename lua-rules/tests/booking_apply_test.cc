@@ -351,5 +351,24 @@ TEST_F(ApplyTest, ACallWhoseRequiredSeqIsNotAppliedChangesNothing) {
   EXPECT_EQ(apply({hold(3, "held", "u3", "evt.3", "3")}, "0", "2"), "(integer) 1");
 }
 
+TEST_F(ApplyTest, AFailureHalfWayKeepsWhatCompletedAndARetryContinues) {
+  // A key of the wrong type makes the second decision's SADD fail after its first writes.
+  ASSERT_EQ(run({"SET", "bx:user:u2:reservations", "not a set"}), "OK");
+  D first = hold(1, "held", "u1", "evt.1", "1");
+  first.request = "0000000000000001";
+  const std::vector<D> batch = {first, hold(2, "held", "u2", "evt.2", "2"),
+                                hold(3, "held", "u3", "evt.3", "3")};
+  EXPECT_NE(apply(batch).find("WRONGTYPE"), std::string::npos);
+  EXPECT_EQ(get({"GET", "bx:applied:0"}), "1");
+  EXPECT_EQ(integer({"EXISTS", "bx:res:evt.3"}), 0);
+
+  ASSERT_EQ(run({"DEL", "bx:user:u2:reservations"}), "(integer) 1");
+  EXPECT_EQ(apply(batch), "(integer) 2");
+  EXPECT_EQ(get({"GET", "bx:applied:0"}), "3");
+  EXPECT_EQ(integer({"LLEN", "bx:req:0000000000000001"}), 1) << "the first is not applied twice";
+  EXPECT_EQ(integer({"XLEN", "bx:stream:evt"}), 3);
+  EXPECT_EQ(get({"GET", "bx:seats:evt"}), "\0hhh"s);
+}
+
 }  // namespace
 }  // namespace boxoffice::lua::testing
