@@ -31,8 +31,8 @@
 --
 -- Decisions with seq <= bx:applied:{partition} are skipped, so replays and duplicates change
 -- nothing. Everything is checked before the first write: bad input is an error reply and
--- changes nothing. bx:applied advances after each decision, so even a failure half way (a key
--- of the wrong type) leaves a state that a retry continues from.
+-- changes nothing. A failure half way (a key of the wrong type) leaves bx:applied at the last
+-- decision that completed, so a retry continues from there.
 --
 -- Returns the number of decisions applied (not skipped).
 
@@ -265,34 +265,46 @@ local function apply(d)
   return true
 end
 
--- Pass 2: apply.
+-- Pass 2: apply. bx:applied is written once, after the last decision applied; if a write fails
+-- half way, after the last decision that completed, so a retry continues from there.
 local count = 0
-for _, d in ipairs(decisions) do
-  if d.seq_number > applied then
-    local json = decision_json(d)
-    local fans_see_it = apply(d)
-    if d.request ~= '' then
-      local key = 'bx:req:' .. d.request
-      redis.call('RPUSH', key, json)
-      redis.call('EXPIRE', key, REQUEST_TTL_S)
-    end
-    if fans_see_it then
-      for _, seat in ipairs(d.seats) do
-        redis.call('RPUSH', 'bx:audit:' .. d.event .. ':' .. seat, json)
+local last_applied = nil
+local function apply_all()
+  for _, d in ipairs(decisions) do
+    if d.seq_number > applied then
+      local json = decision_json(d)
+      local fans_see_it = apply(d)
+      if d.request ~= '' then
+        local key = 'bx:req:' .. d.request
+        redis.call('RPUSH', key, json)
+        redis.call('EXPIRE', key, REQUEST_TTL_S)
       end
-      -- An entry at or below the stream's top (the stream outlived bx:applied) is already
-      -- there: skip it rather than fail the batch.
-      local added = redis.pcall('XADD', 'bx:stream:' .. d.event, 'MAXLEN', '~', STREAM_MAXLEN,
-                                d.seq .. '-1', 'd', json)
-      if type(added) == 'table' and added.err ~= nil and
-          string.find(added.err, 'equal or smaller', 1, true) == nil then
-        return redis.error_reply(added.err)
+      if fans_see_it then
+        for _, seat in ipairs(d.seats) do
+          redis.call('RPUSH', 'bx:audit:' .. d.event .. ':' .. seat, json)
+        end
+        -- An entry at or below the stream's top (the stream outlived bx:applied) is already
+        -- there: skip it rather than fail the batch.
+        local added = redis.pcall('XADD', 'bx:stream:' .. d.event, 'MAXLEN', '~',
+                                  STREAM_MAXLEN, d.seq .. '-1', 'd', json)
+        if type(added) == 'table' and added.err ~= nil and
+            string.find(added.err, 'equal or smaller', 1, true) == nil then
+          error(added.err, 0)
+        end
+        redis.call('PUBLISH', 'bx:deltas:' .. d.event, json)
       end
-      redis.call('PUBLISH', 'bx:deltas:' .. d.event, json)
+      applied = d.seq_number
+      last_applied = d.seq
+      count = count + 1
     end
-    redis.call('SET', applied_key, d.seq)
-    applied = d.seq_number
-    count = count + 1
   end
+end
+
+local ok, failure = pcall(apply_all)
+if last_applied ~= nil then redis.call('SET', applied_key, last_applied) end
+if not ok then
+  -- A failed redis.call raises its error reply: as text, or (newer Redis) in a table.
+  if type(failure) == 'table' and failure.err ~= nil then failure = failure.err end
+  return redis.error_reply(tostring(failure))
 end
 return count
