@@ -16,14 +16,14 @@ using nlohmann::json;
 // Reads the payload as it is parsed, without building a document: a token is verified on every
 // uncached request, and a DOM (a std::map and a string per member) was most of that work.
 // Members of the top-level object are checked as they come; nested values are only parsed
-// (strictly) and skipped.
+// (strictly) and skipped. A callback answering false stops the parse, and sax_parse then
+// answers false: that is how a claim of the wrong type refuses the token.
 class ClaimsReader final : public nlohmann::json_sax<json> {
  public:
   explicit ClaimsReader(Claims& out) : out_(out) { keys_.reserve(12); }
 
   // The members seen, as bits of Member.
   uint32_t seen() const { return seen_; }
-  bool ok() const { return ok_; }
 
   enum Member : uint32_t {
     kSub = 1,
@@ -149,17 +149,13 @@ class ClaimsReader final : public nlohmann::json_sax<json> {
     return true;
   }
   bool scalar_of_no_member_type() { return depth_ != 1 || member_ == kOther || fail(); }
-  bool fail() {
-    ok_ = false;
-    return false;
-  }
+  static bool fail() { return false; }
 
   Claims& out_;
   std::vector<std::string> keys_;
   uint32_t seen_ = 0;
   Member member_ = kOther;
   int depth_ = 0;
-  bool ok_ = true;
 };
 
 }  // namespace
@@ -182,7 +178,7 @@ std::optional<Claims> claims_from_json(std::string_view text) {
   Claims c;
   ClaimsReader reader(c);
   // A document that is not an object sees no member, so it lacks the required ones.
-  if (!json::sax_parse(text, &reader) || !reader.ok()) return std::nullopt;
+  if (!json::sax_parse(text, &reader)) return std::nullopt;
   const uint32_t required =
       ClaimsReader::kSub | ClaimsReader::kEvent | ClaimsReader::kKind | ClaimsReader::kExp |
       (c.kind == kKindAdmission ? ClaimsReader::kIat | ClaimsReader::kNbf : 0);
