@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -16,7 +17,7 @@
 namespace boxoffice::loadtest {
 namespace {
 
-constexpr size_t kCommands = 1'000'000;
+constexpr size_t kMaxCommands = 1'000'000;
 
 struct Figures {
   double commands_per_s = 0;
@@ -25,12 +26,14 @@ struct Figures {
   double decisions_per_command = 0;
   double inventory_bytes_per_seat = 0;
   double bytes_per_user = 0;
-  double bytes_per_waitlist_entry = 0;
+  double user_bytes_per_seat = 0;
+  double waitlist_bytes_per_seat = 0;
   double clone_ms = 0;
   double snapshot_ms = 0;
   double restore_ms = 0;
   double snapshot_bytes_per_seat = 0;
-  booking::Partition::Population population;
+  booking::Partition::Population population;  // at the peak of the live state
+  size_t most_waitlist_entries = 0;
 };
 Figures figures;
 
@@ -59,7 +62,7 @@ struct Log {
 const Log& log() {
   static const Log l = [] {
     Log out;
-    const CoreMix mix = record_core_mix(catalog(), stadium(), kCommands, 2027);
+    const CoreMix mix = record_core_mix(catalog(), stadium(), kMaxCommands, 2027);
     for (const booking::Command& c : mix.commands) {
       booking::encode_command(c, out.wire);
       out.ends.push_back(out.wire.size());
@@ -80,8 +83,6 @@ void BM_CoreApply(benchmark::State& state) {
   std::vector<booking::Decision> out;
   out.reserve(64);
   size_t decisions = 0;
-  booking::Partition::Memory memory;
-  booking::Partition::Population population;
   for (auto _ : state) {
     state.PauseTiming();
     auto partition = std::make_unique<booking::Partition>(catalog());
@@ -94,23 +95,12 @@ void BM_CoreApply(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(partition->last_seq());
     state.PauseTiming();
-    memory = partition->memory();
-    population = partition->population();
     partition.reset();
     state.ResumeTiming();
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * commands.size()));
   state.counters["commands_per_s"] = benchmark::Counter(
       static_cast<double>(state.iterations() * commands.size()), benchmark::Counter::kIsRate);
-  const auto seats = static_cast<double>(stadium().seats.size());
-  state.counters["bytes_per_seat"] = static_cast<double>(memory.total()) / seats;
-  figures.bytes_per_seat = static_cast<double>(memory.total()) / seats;
-  figures.inventory_bytes_per_seat = static_cast<double>(memory.inventory) / seats;
-  figures.bytes_per_user =
-      static_cast<double>(memory.users) / static_cast<double>(population.users);
-  figures.bytes_per_waitlist_entry =
-      static_cast<double>(memory.waitlists) / static_cast<double>(population.waitlist_entries);
-  figures.population = population;
   figures.decisions_per_command =
       static_cast<double>(decisions) / static_cast<double>(commands.size());
 }
@@ -147,14 +137,34 @@ void BM_WireDecode(benchmark::State& state) {
 BENCHMARK(BM_WireDecode)->Apply(median_of_five_in_ms);
 
 // The stadium's partition after the whole mix: what a worker snapshots and a new owner restores.
+// On the way it notes the largest live state of the on-sale, and the longest waitlists, looking
+// every kMemoryEvery commands.
+constexpr size_t kMemoryEvery = 1'000;
 const booking::Partition& final_partition() {
   static const std::unique_ptr<booking::Partition> p = [] {
     auto partition = std::make_unique<booking::Partition>(catalog());
     std::vector<booking::Decision> out;
+    booking::Partition::Memory peak;
+    size_t applied = 0;
     for (const booking::Command& c : log().commands) {
       out.clear();
       partition->apply(c, out);
+      if (++applied % kMemoryEvery != 0 && applied != log().commands.size()) continue;
+      const booking::Partition::Population population = partition->population();
+      figures.most_waitlist_entries =
+          std::max(figures.most_waitlist_entries, population.waitlist_entries);
+      const booking::Partition::Memory now = partition->memory();
+      if (now.total() < peak.total()) continue;
+      peak = now;
+      figures.population = population;
     }
+    const auto seats = static_cast<double>(stadium().seats.size());
+    figures.bytes_per_seat = static_cast<double>(peak.total()) / seats;
+    figures.inventory_bytes_per_seat = static_cast<double>(peak.inventory) / seats;
+    figures.bytes_per_user =
+        static_cast<double>(peak.users) / static_cast<double>(figures.population.users);
+    figures.user_bytes_per_seat = static_cast<double>(peak.users) / seats;
+    figures.waitlist_bytes_per_seat = static_cast<double>(peak.waitlists) / seats;
     return partition;
   }();
   return *p;
@@ -199,6 +209,8 @@ BENCHMARK(BM_Restore)->Apply(median_of_five_in_ms);
 // Keeps the rates Google Benchmark computed, for the summary lines.
 class SummaryReporter : public benchmark::ConsoleReporter {
  public:
+  // Without colours, whose escape codes would start the summary lines that follow.
+  SummaryReporter() : ConsoleReporter(OO_Tabular) {}
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& run : runs) {
@@ -226,21 +238,23 @@ int main(int argc, char** argv) {
   mallopt(M_MMAP_THRESHOLD, 1 << 30);  // NOLINT(concurrency-mt-unsafe): before any thread
   mallopt(M_TRIM_THRESHOLD, 1 << 30);  // NOLINT(concurrency-mt-unsafe)
   benchmark::Initialize(&argc, argv);
-  std::printf("recording %zu commands of on-sale mix on the stadium...\n",
-              boxoffice::loadtest::kCommands);
-  boxoffice::loadtest::log();
+  std::printf("recording the stadium's on-sale until it sells out...\n");
+  std::printf("core.mix_commands: %zu commands\n", boxoffice::loadtest::log().commands.size());
+  boxoffice::loadtest::final_partition();
   boxoffice::loadtest::SummaryReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
   std::printf("core.decisions_per_command: %.2f decisions\n", figures.decisions_per_command);
   std::printf("core.decodes_per_s: %.0f commands/s\n", figures.decodes_per_s);
   std::printf("core.commands_per_s: %.0f commands/s\n", figures.commands_per_s);
-  std::printf("core.final_reservations: %zu\n", figures.population.reservations);
-  std::printf("core.final_active_users: %zu\n", figures.population.users);
-  std::printf("core.final_waitlist_entries: %zu\n", figures.population.waitlist_entries);
+  std::printf("core.peak_reservations: %zu\n", figures.population.reservations);
+  std::printf("core.peak_active_users: %zu\n", figures.population.users);
+  std::printf("core.peak_waitlist_entries: %zu\n", figures.population.waitlist_entries);
+  std::printf("core.most_waitlist_entries: %zu\n", figures.most_waitlist_entries);
   std::printf("core.inventory_bytes_per_seat: %.1f bytes\n", figures.inventory_bytes_per_seat);
+  std::printf("core.user_bytes_per_seat: %.1f bytes\n", figures.user_bytes_per_seat);
+  std::printf("core.waitlist_bytes_per_seat: %.1f bytes\n", figures.waitlist_bytes_per_seat);
   std::printf("core.bytes_per_active_user: %.1f bytes\n", figures.bytes_per_user);
-  std::printf("core.bytes_per_waitlist_entry: %.1f bytes\n", figures.bytes_per_waitlist_entry);
   std::printf("core.clone_ms: %.2f ms\n", figures.clone_ms);
   std::printf("core.snapshot_ms: %.2f ms\n", figures.snapshot_ms);
   std::printf("core.snapshot_bytes_per_seat: %.1f bytes\n", figures.snapshot_bytes_per_seat);

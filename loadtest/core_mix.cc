@@ -19,6 +19,13 @@ using booking::ReservationId;
 constexpr uint32_t kFans = 120'000;
 constexpr int64_t kTickMs = 1;  // simulated time per command: 1M commands ~ 17 minutes
 
+// A fan and a seat they want: refused it just now, or waiting for it.
+struct Wish {
+  std::string_view user;
+  booking::SeatIndex seat;
+};
+constexpr size_t kRefusedKept = 64;  // only fresh refusals turn into waitlist joins
+
 struct Hold {
   ReservationId id;
   std::string_view user;
@@ -31,21 +38,35 @@ class Recorder {
   Recorder(const booking::Catalog& catalog, const booking::Event& event, uint64_t seed)
       : event_(event), partition_(catalog), rng_(seed), now_ms_(event.on_sale_at_ms) {
     users_.reserve(kFans);
-    for (uint32_t i = 0; i < kFans; ++i) users_.push_back(keep("fan_" + std::to_string(i)));
+    for (uint32_t i = 0; i < kFans; ++i) {
+      users_.push_back(keep("fan_" + std::to_string(i)));
+      fan_by_name_.emplace(users_.back(), users_.back());
+    }
     // Popularity: the first sections (floor, lower level) draw most of the demand.
     std::vector<double> weights;
     for (size_t s = 0; s < event.sections.size(); ++s)
       weights.push_back(1.0 / (1.0 + 0.15 * static_cast<double>(s)));
     section_pick_ = std::discrete_distribution<size_t>(weights.begin(), weights.end());
+    wave_seats_.resize(event.waves.size());
+    for (const uint8_t wave : event.seat_waves) ++wave_seats_[wave];
   }
 
-  CoreMix take(size_t count) {
-    while (mix_.commands.size() < count) step();
-    mix_.commands.resize(count);
+  CoreMix take(size_t max_count) {
+    while (mix_.commands.size() < max_count && seats_booked_ < seats_on_sale()) step();
+    if (mix_.commands.size() > max_count) mix_.commands.resize(max_count);
     return std::move(mix_);
   }
 
  private:
+  // Seats whose wave has opened by now (a late wave opens months after the first).
+  size_t seats_on_sale() const {
+    size_t n = 0;
+    for (size_t w = 0; w < wave_seats_.size(); ++w) {
+      if (event_.waves[w].opens_at_ms <= now_ms_) n += wave_seats_[w];
+    }
+    return n;
+  }
+
   std::string_view keep(std::string s) { return mix_.strings.emplace_back(std::move(s)); }
   uint32_t roll(uint32_t n) { return static_cast<uint32_t>(rng_() % n); }
 
@@ -70,7 +91,10 @@ class Recorder {
     switch (d.type) {
       case DecisionType::kHeld:
       case DecisionType::kOffered:
-        holds_[d.reservation_id] = Hold{d.reservation_id, d.user_id, d.amount_cents, false};
+        // A decision's user id points into the partition, which reuses the memory of users
+        // it no longer needs; later commands must name the fan with a string of their own.
+        holds_[d.reservation_id] =
+            Hold{d.reservation_id, fan_by_name_.at(d.user_id), d.amount_cents, false};
         live_.push_back(d.reservation_id);
         timers_.emplace(d.expires_at_ms, d.reservation_id);
         break;
@@ -78,9 +102,20 @@ class Recorder {
         timers_.emplace(d.expires_at_ms, d.reservation_id);
         break;
       case DecisionType::kBooked:
+        if (holds_.erase(d.reservation_id) != 0) seats_booked_ += d.seats.count;
+        break;
       case DecisionType::kExpired:
       case DecisionType::kCancelled:
         holds_.erase(d.reservation_id);
+        break;
+      case DecisionType::kRejected:
+        if (d.code == booking::Errc::kSeatTaken) {
+          if (refused_.size() == kRefusedKept) refused_.erase(refused_.begin());
+          refused_.push_back(Wish{fan_by_name_.at(d.user_id), d.seats.items[0]});
+        }
+        break;
+      case DecisionType::kWaitlisted:
+        waiting_.push_back(Wish{fan_by_name_.at(d.user_id), d.seats.items[0]});
         break;
       default:
         break;
@@ -152,13 +187,21 @@ class Recorder {
       Command c = base(CommandType::kCancel, h->user);
       c.reservation_id = h->id;
       issue(c);
-    } else if (dice < 96) {  // queue for a taken seat
-      Command c = base(CommandType::kJoinWaitlist, fan);
-      c.seats.push(popular_seat());
+    } else if (dice < 96) {  // a fan just refused a seat queues for it
+      if (refused_.empty()) return;
+      const Wish w = refused_.back();
+      refused_.pop_back();
+      Command c = base(CommandType::kJoinWaitlist, w.user);
+      c.seats.push(w.seat);
       issue(c);
-    } else {
-      Command c = base(CommandType::kLeaveWaitlist, fan);
-      c.seats.push(popular_seat());
+    } else {  // someone waiting gives up
+      if (waiting_.empty()) return;
+      const size_t i = roll(static_cast<uint32_t>(waiting_.size()));
+      const Wish w = waiting_[i];
+      waiting_[i] = waiting_.back();
+      waiting_.pop_back();
+      Command c = base(CommandType::kLeaveWaitlist, w.user);
+      c.seats.push(w.seat);
       issue(c);
     }
   }
@@ -169,10 +212,15 @@ class Recorder {
   int64_t now_ms_;
   CoreMix mix_;
   std::vector<std::string_view> users_;
+  std::unordered_map<std::string_view, std::string_view> fan_by_name_;  // to the kept string
   std::discrete_distribution<size_t> section_pick_;
   std::vector<Decision> decisions_;
   std::unordered_map<ReservationId, Hold> holds_;
   std::vector<ReservationId> live_;
+  std::vector<Wish> refused_;       // the latest seat_taken answers, newest last
+  std::vector<Wish> waiting_;       // waitlist joins (some since offered a hold or cleared)
+  std::vector<size_t> wave_seats_;  // seats per wave
+  size_t seats_booked_ = 0;         // the on-sale ends when every seat on sale is sold
   std::priority_queue<std::pair<int64_t, ReservationId>,
                       std::vector<std::pair<int64_t, ReservationId>>, std::greater<>>
       timers_;
@@ -180,9 +228,9 @@ class Recorder {
 
 }  // namespace
 
-CoreMix record_core_mix(const booking::Catalog& catalog, const booking::Event& event, size_t count,
-                        uint64_t seed) {
-  return Recorder(catalog, event, seed).take(count);
+CoreMix record_core_mix(const booking::Catalog& catalog, const booking::Event& event,
+                        size_t max_count, uint64_t seed) {
+  return Recorder(catalog, event, seed).take(max_count);
 }
 
 }  // namespace boxoffice::loadtest

@@ -18,9 +18,10 @@ struct CoreMix {
   std::vector<booking::Command> commands;
 };
 
-// Records `count` commands against `event` by running them through a partition, so every
-// command refers to real reservation ids. Deterministic for a given seed.
-CoreMix record_core_mix(const booking::Catalog& catalog, const booking::Event& event, size_t count,
-                        uint64_t seed);
+// Records the on-sale of `event` from its opening until every seat is sold (or `max_count`
+// commands) by running it through a partition, so every command refers to real reservation ids.
+// Deterministic for a given seed.
+CoreMix record_core_mix(const booking::Catalog& catalog, const booking::Event& event,
+                        size_t max_count, uint64_t seed);
 
 }  // namespace boxoffice::loadtest
