@@ -6,24 +6,11 @@
 
 #include <algorithm>
 #include <cctype>
-#include <chrono>
+
+#include "gateway/server/event_time.h"
 
 namespace boxoffice::gateway::io {
 namespace {
-
-int64_t steady_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-timeval to_timeval(int64_t ms) {
-  if (ms < 0) ms = 0;
-  timeval tv{};
-  tv.tv_sec = static_cast<decltype(tv.tv_sec)>(ms / 1000);
-  tv.tv_usec = static_cast<decltype(tv.tv_usec)>((ms % 1000) * 1000);
-  return tv;
-}
 
 std::string lowercase(std::string_view s) {
   std::string out(s);

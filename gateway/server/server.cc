@@ -17,6 +17,7 @@
 #include <mutex>
 #include <system_error>
 
+#include "gateway/server/event_time.h"
 #include "gateway/server/server_internal.h"
 
 namespace boxoffice::gateway::server {
@@ -29,13 +30,6 @@ namespace {
 // requests already on the wire are still served.
 constexpr int64_t kFinalGoawayDelayMs = 100;
 constexpr int kListenBacklog = 1024;
-
-timeval to_timeval(int64_t ms) {
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(ms / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((ms % 1000) * 1000);
-  return tv;
-}
 
 std::string openssl_error() {
   std::array<char, 256> buf{};
