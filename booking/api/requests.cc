@@ -63,24 +63,6 @@ OwnedCommand base(CommandType type, const Event& event, std::string user, int64_
 
 }  // namespace
 
-Command OwnedCommand::view() const {
-  Command c;
-  c.type = type;
-  c.at_ms = at_ms;
-  c.event_id = event_id;
-  c.user_id = user_id;
-  c.reservation_id = reservation_id;
-  c.seats = seats;
-  c.count = count;
-  c.section = section;
-  c.min_price_cents = min_price_cents;
-  c.max_price_cents = max_price_cents;
-  c.payment_id = payment_id;
-  c.provider = provider;
-  c.amount_cents = amount_cents;
-  return c;
-}
-
 Result<json::object, HttpError> parse_body(std::string_view body) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return json::object{};
   boost::system::error_code ec;

@@ -17,25 +17,6 @@ namespace boxoffice::booking::api {
 
 inline constexpr std::string_view kIdentityHeader = "X-Boxoffice-User";
 
-// A command that owns its strings; view() lends them to a booking::Command.
-struct OwnedCommand {
-  CommandType type = CommandType::kReserve;
-  int64_t at_ms = 0;
-  std::string event_id;
-  std::string user_id;
-  ReservationId reservation_id = 0;
-  SeatList seats;
-  uint16_t count = 0;
-  uint16_t section = kAnySection;
-  int64_t min_price_cents = 0;
-  int64_t max_price_cents = 0;
-  std::string payment_id;
-  std::string provider;
-  int64_t amount_cents = 0;
-
-  Command view() const;
-};
-
 // An empty body is an empty object (writes that need nothing but the identity).
 Result<boost::json::object, HttpError> parse_body(std::string_view body);
 

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace boxoffice::booking {
@@ -71,6 +72,28 @@ struct Command {
   int64_t amount_cents = 0;
 
   bool operator==(const Command&) const = default;
+};
+
+// A command that owns its strings, for keeping one beyond the buffers a Command's views point
+// into (a request being answered, a message received); view() lends them to a Command.
+struct OwnedCommand {
+  CommandType type = CommandType::kReserve;
+  uint64_t request_id = 0;
+  int64_t at_ms = 0;
+  std::string event_id;
+  std::string user_id;
+  ReservationId reservation_id = 0;
+  SeatList seats;
+  uint16_t count = 0;
+  uint16_t section = kAnySection;
+  int64_t min_price_cents = 0;
+  int64_t max_price_cents = 0;
+  std::string payment_id;
+  std::string provider;
+  int64_t amount_cents = 0;
+
+  static OwnedCommand of(const Command& c);
+  Command view() const;
 };
 
 }  // namespace boxoffice::booking

@@ -7,44 +7,6 @@
 
 namespace boxoffice::booking::api::testing {
 
-ReceivedCommand ReceivedCommand::of(const Command& c) {
-  ReceivedCommand r;
-  r.type = c.type;
-  r.request_id = c.request_id;
-  r.at_ms = c.at_ms;
-  r.event_id = c.event_id;
-  r.user_id = c.user_id;
-  r.reservation_id = c.reservation_id;
-  r.seats = c.seats;
-  r.count = c.count;
-  r.section = c.section;
-  r.min_price_cents = c.min_price_cents;
-  r.max_price_cents = c.max_price_cents;
-  r.payment_id = c.payment_id;
-  r.provider = c.provider;
-  r.amount_cents = c.amount_cents;
-  return r;
-}
-
-Command ReceivedCommand::view() const {
-  Command c;
-  c.type = type;
-  c.request_id = request_id;
-  c.at_ms = at_ms;
-  c.event_id = event_id;
-  c.user_id = user_id;
-  c.reservation_id = reservation_id;
-  c.seats = seats;
-  c.count = count;
-  c.section = section;
-  c.min_price_cents = min_price_cents;
-  c.max_price_cents = max_price_cents;
-  c.payment_id = payment_id;
-  c.provider = provider;
-  c.amount_cents = amount_cents;
-  return c;
-}
-
 TestBus::TestBus(const Catalog& catalog, uint16_t redis_port) : partition_(catalog) {
   auto projector = Projector::connect(catalog, "127.0.0.1", redis_port);
   if (!projector) throw std::runtime_error("projector: " + projector.error());
@@ -67,7 +29,7 @@ void TestBus::submit(Command cmd, std::chrono::milliseconds /*deadline*/, Done d
   {
     std::lock_guard lock(mu_);
     cmd.request_id = (uint64_t{1} << 48) | ++next_request_;
-    job.command = ReceivedCommand::of(cmd);
+    job.command = OwnedCommand::of(cmd);
     received_.push_back(job.command);
     mode = mode_;
   }
@@ -96,7 +58,7 @@ void TestBus::set_mode(Mode mode) {
   mode_ = mode;
 }
 
-std::vector<ReceivedCommand> TestBus::received() const {
+std::vector<OwnedCommand> TestBus::received() const {
   std::lock_guard lock(mu_);
   return received_;
 }
@@ -129,7 +91,7 @@ void TestBus::release_pending() {
 
 std::vector<DecisionType> TestBus::inject(const Command& cmd) {
   Job job;
-  job.command = ReceivedCommand::of(cmd);
+  job.command = OwnedCommand::of(cmd);
   std::promise<std::vector<DecisionType>> types;
   auto result = types.get_future();
   job.observe = [&types](const std::vector<Decision>& decisions) {

@@ -20,27 +20,6 @@
 
 namespace boxoffice::booking::api::testing {
 
-// A command with its strings owned, as the bus received it.
-struct ReceivedCommand {
-  CommandType type = CommandType::kReserve;
-  uint64_t request_id = 0;
-  int64_t at_ms = 0;
-  std::string event_id;
-  std::string user_id;
-  ReservationId reservation_id = 0;
-  SeatList seats;
-  uint16_t count = 0;
-  uint16_t section = kAnySection;
-  int64_t min_price_cents = 0;
-  int64_t max_price_cents = 0;
-  std::string payment_id;
-  std::string provider;
-  int64_t amount_cents = 0;
-
-  static ReceivedCommand of(const Command& c);
-  Command view() const;
-};
-
 class TestBus final : public CommandBus {
  public:
   enum class Mode : uint8_t { kDecide, kPending, kUnavailable };
@@ -53,7 +32,7 @@ class TestBus final : public CommandBus {
   void submit(Command cmd, std::chrono::milliseconds deadline, Done done) override;
 
   void set_mode(Mode mode);
-  std::vector<ReceivedCommand> received() const;
+  std::vector<OwnedCommand> received() const;
   size_t received_count() const;
   // Applies the commands answered kPending, in order, and waits until they are projected.
   void release_pending();
@@ -65,7 +44,7 @@ class TestBus final : public CommandBus {
 
  private:
   struct Job {
-    ReceivedCommand command;
+    OwnedCommand command;
     Done done;  // empty: nobody waits for an answer
     std::function<void(const std::vector<Decision>&)> observe;
   };
@@ -79,7 +58,7 @@ class TestBus final : public CommandBus {
   std::condition_variable wake_;
   std::deque<Job> jobs_;
   std::vector<Job> held_;
-  std::vector<ReceivedCommand> received_;
+  std::vector<OwnedCommand> received_;
   Mode mode_ = Mode::kDecide;
   uint64_t next_request_ = 0;
   bool stopping_ = false;

@@ -150,42 +150,8 @@ class Rng {
   uint64_t state_;
 };
 
-// A command that owns its strings; Command holds views into them.
-struct Step {
-  CommandType type = CommandType::kReserve;
-  uint64_t request_id = 0;
-  int64_t at_ms = 0;
-  std::string event_id;
-  std::string user_id;
-  ReservationId reservation_id = 0;
-  std::vector<SeatIndex> seats;
-  uint16_t count = 0;
-  uint16_t section = kAnySection;
-  int64_t min_price_cents = 0;
-  int64_t max_price_cents = 0;
-  std::string payment_id;
-  std::string provider;
-  int64_t amount_cents = 0;
-
-  Command command() const {
-    Command c;
-    c.type = type;
-    c.request_id = request_id;
-    c.at_ms = at_ms;
-    c.event_id = event_id;
-    c.user_id = user_id;
-    c.reservation_id = reservation_id;
-    for (SeatIndex s : seats) c.seats.push(s);
-    c.count = count;
-    c.section = section;
-    c.min_price_cents = min_price_cents;
-    c.max_price_cents = max_price_cents;
-    c.payment_id = payment_id;
-    c.provider = provider;
-    c.amount_cents = amount_cents;
-    return c;
-  }
-};
+// A generated command, which owns its strings.
+using Step = OwnedCommand;
 
 // --- readable dumps -----------------------------------------------------------------------
 
@@ -224,7 +190,7 @@ std::string describe(const Catalog& catalog, const Step& st) {
   if (!st.user_id.empty()) o << " user=" << st.user_id;
   switch (st.type) {
     case CommandType::kReserve:
-      o << " seats=" << seats_name(ev, st.seats);
+      o << " seats=" << seats_name(ev, st.seats.span());
       break;
     case CommandType::kReserveBest:
       o << " count=" << st.count << " section="
@@ -242,7 +208,7 @@ std::string describe(const Catalog& catalog, const Step& st) {
       break;
     case CommandType::kJoinWaitlist:
     case CommandType::kLeaveWaitlist:
-      o << " seat=" << seats_name(ev, st.seats);
+      o << " seat=" << seats_name(ev, st.seats.span());
       break;
   }
   return o.str();
@@ -359,7 +325,7 @@ class Runner {
   // Applies one command to the implementation (and the restored copy) and the model, then
   // compares. False on the first disagreement; failure() says what.
   bool apply(const Step& step) {
-    const Command cmd = step.command();
+    const Command cmd = step.view();
     const uint64_t seq_before = impl_.last_seq();
     actual_.clear();
     impl_.apply(cmd, actual_);
@@ -409,7 +375,7 @@ class Runner {
     if (e) {
       // Every seat every few commands; otherwise the seats the command and its decisions name
       // (the read API per seat is the expensive part of a step).
-      std::vector<SeatIndex> seats = step.seats;
+      std::vector<SeatIndex> seats(step.seats.span().begin(), step.seats.span().end());
       for (const Decision& d : actual_) {
         seats.insert(seats.end(), d.seats.span().begin(), d.seats.span().end());
       }
@@ -700,7 +666,7 @@ class Generator {
     // A crowd: people join the same waitlist one after another.
     if (crowd_ && ev != nullptr && crowd_->first == ev->id && rng_.percent(45)) {
       st.type = CommandType::kJoinWaitlist;
-      st.seats.push_back(crowd_->second);
+      st.seats.push(crowd_->second);
       return st;
     }
     crowd_.reset();
@@ -728,15 +694,15 @@ class Generator {
       if (rng_.percent(90)) st.user_id.clear();  // the delay topic names no user
     } else if (t < 93) {
       st.type = CommandType::kJoinWaitlist;
-      st.seats.push_back(pick_taken_seat(impl, e));
-      if (ev != nullptr) crowd_.emplace(ev->id, st.seats[0]);
+      st.seats.push(pick_taken_seat(impl, e));
+      if (ev != nullptr) crowd_.emplace(ev->id, st.seats.items[0]);
     } else {
       st.type = CommandType::kLeaveWaitlist;
       make_leave(impl, e, st);
     }
     if ((st.type == CommandType::kJoinWaitlist || st.type == CommandType::kLeaveWaitlist) &&
         rng_.below(300) == 0) {
-      st.seats.clear();  // malformed: no seat
+      st.seats = {};  // malformed: no seat
     }
     return st;
   }
@@ -856,12 +822,11 @@ class Generator {
     for (size_t i = 0; i < n; ++i) {
       SeatIndex s = pick_seat(e);
       // Mostly distinct seats; a repeated one now and then.
-      for (int tries = 0; tries < 4 && !rng_.percent(4) &&
-                          std::find(st.seats.begin(), st.seats.end(), s) != st.seats.end();
-           ++tries) {
+      for (int tries = 0;
+           tries < 4 && !rng_.percent(4) && std::ranges::count(st.seats.span(), s) != 0; ++tries) {
         s = pick_seat(e);
       }
-      st.seats.push_back(s);
+      st.seats.push(s);
     }
   }
 
@@ -955,12 +920,12 @@ class Generator {
       }
       if (!waiting.empty()) {
         const auto& [s, u] = rng_.pick(waiting);
-        st.seats.push_back(s);
+        st.seats.push(s);
         st.user_id = u;
         return;
       }
     }
-    st.seats.push_back(pick_seat(e));
+    st.seats.push(pick_seat(e));
   }
 
   Rng rng_;
@@ -1136,7 +1101,7 @@ class PropertyModelTest : public PropertyTest {
     st.request_id = ++request_id_;
     if (st.event_id.empty()) st.event_id = "evt_gig";
     const uint32_t e = catalog_.event_by_id.at(st.event_id);
-    auto out = model_->apply(st.command());
+    auto out = model_->apply(st.view());
     for (const ExpectedDecision& d : out) {
       if (d.serial != 0 && !model_->known_id(e, d.serial)) {
         model_->learn_id(e, d.serial, id_of(d.serial));
@@ -1151,12 +1116,12 @@ class PropertyModelTest : public PropertyTest {
   SeatIndex gig_seat(const char* label) const {
     return *catalog_.find_event("evt_gig")->find_seat(label);
   }
-  Step reserve(int64_t s, const char* user, std::vector<SeatIndex> seats) const {
+  Step reserve(int64_t s, const char* user, const std::vector<SeatIndex>& seats) const {
     Step st;
     st.type = CommandType::kReserve;
     st.at_ms = at(s);
     st.user_id = user;
-    st.seats = std::move(seats);
+    for (const SeatIndex seat : seats) st.seats.push(seat);
     return st;
   }
   Step on(CommandType type, int64_t s, const char* user, uint32_t serial) const {
@@ -1172,7 +1137,7 @@ class PropertyModelTest : public PropertyTest {
     st.type = CommandType::kJoinWaitlist;
     st.at_ms = at(s);
     st.user_id = user;
-    st.seats = {seat};
+    st.seats.push(seat);
     return st;
   }
 
@@ -1243,7 +1208,7 @@ TEST_F(PropertyModelTest, EveryConfirmEndsInBookedOrRefund) {
   pay.payment_id = "p3";
   EXPECT_EQ(kinds(run(pay)), (Kinds{"rejected/already_booked", "refund_required/already_booked"}));
   pay.event_id = "evt_nope";
-  EXPECT_EQ(kinds(model_->apply(pay.command())),
+  EXPECT_EQ(kinds(model_->apply(pay.view())),
             (Kinds{"rejected/unknown_event", "refund_required/unknown_event"}));
 }
 
