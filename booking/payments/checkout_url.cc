@@ -51,13 +51,13 @@ std::string_view to_string(CheckoutErrc e) {
 }
 
 Result<CheckoutSigner, std::string> CheckoutSigner::create(std::string_view secret) {
-  auto key = HmacSha256::create(secret);
+  auto key = crypto::HmacSha256::create(secret);
   if (!key) return unexpected("checkout secret: " + key.error());
   return CheckoutSigner(std::move(*key));
 }
 
 std::string CheckoutSigner::sig(const CheckoutRequest& request) const {
-  return to_hex(key_.mac({canonical(request)}));
+  return crypto::to_hex(key_.mac({canonical(request)}));
 }
 
 Result<std::string, std::string> CheckoutSigner::url(std::string_view base_url,
@@ -96,8 +96,8 @@ Result<CheckoutRequest, CheckoutErrc> CheckoutSigner::verify(std::string_view re
   if (!amount) return unexpected(CheckoutErrc::kBadParameter);
   r.amount_cents = *amount;
   if (!valid(r)) return unexpected(CheckoutErrc::kBadParameter);
-  const auto given = mac_from_hex(*find_param(params, "sig"));
-  if (!given || !macs_equal(*given, key_.mac({canonical(r)}))) {
+  const auto given = crypto::mac_from_hex(*find_param(params, "sig"));
+  if (!given || !crypto::macs_equal(*given, key_.mac({canonical(r)}))) {
     return unexpected(CheckoutErrc::kBadSignature);
   }
   return r;

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "booking/payments/hmac.h"
 #include "booking/payments/url.h"
+#include "shared/crypto/hmac.h"
 #include "shared/result.h"
 
 namespace boxoffice::payments {
@@ -47,9 +47,9 @@ class CheckoutSigner {
                                                const QueryParams& params) const;
 
  private:
-  explicit CheckoutSigner(HmacSha256 key) : key_(std::move(key)) {}
+  explicit CheckoutSigner(crypto::HmacSha256 key) : key_(std::move(key)) {}
   std::string sig(const CheckoutRequest& request) const;
-  HmacSha256 key_;
+  crypto::HmacSha256 key_;
 };
 
 // One-off form of CheckoutSigner::url for callers that build few links.

@@ -5,11 +5,12 @@
 namespace boxoffice::payments {
 namespace {
 
-Result<std::vector<HmacSha256>, std::string> make_keys(std::span<const std::string> secrets) {
+Result<std::vector<crypto::HmacSha256>, std::string> make_keys(
+    std::span<const std::string> secrets) {
   if (secrets.empty()) return unexpected(std::string("no webhook secret"));
-  std::vector<HmacSha256> keys;
+  std::vector<crypto::HmacSha256> keys;
   for (const std::string& s : secrets) {
-    auto key = HmacSha256::create(s);
+    auto key = crypto::HmacSha256::create(s);
     if (!key) return unexpected("webhook secret: " + key.error());
     keys.push_back(std::move(*key));
   }
@@ -25,7 +26,7 @@ std::string_view trim(std::string_view s) {
 struct ParsedHeader {
   std::string_view t_text;  // the digits as sent: they are what was signed
   int64_t t = 0;
-  std::vector<Sha256Mac> v1;
+  std::vector<crypto::Sha256Mac> v1;
 };
 
 Result<ParsedHeader, SignatureErrc> parse_header(std::string_view header) {
@@ -50,7 +51,7 @@ Result<ParsedHeader, SignatureErrc> parse_header(std::string_view header) {
       out.t_text = value;
       have_t = true;
     } else if (key == "v1") {
-      const auto mac = mac_from_hex(value);
+      const auto mac = crypto::mac_from_hex(value);
       if (!mac || out.v1.size() == kMaxV1Signatures) {
         return unexpected(SignatureErrc::kMalformedHeader);
       }
@@ -114,9 +115,9 @@ Result<WebhookSigner, std::string> WebhookSigner::create(std::string_view secret
 std::string WebhookSigner::header(std::string_view body, int64_t unix_s) const {
   const std::string t = std::to_string(unix_s);
   std::string out = "t=" + t;
-  for (const HmacSha256& key : keys_) {
+  for (const crypto::HmacSha256& key : keys_) {
     out += ",v1=";
-    out += to_hex(key.mac({t, ".", body}));
+    out += crypto::to_hex(key.mac({t, ".", body}));
   }
   return out;
 }
@@ -145,10 +146,10 @@ Result<int64_t, SignatureErrc> WebhookVerifier::verify(std::string_view header,
     }
   }
   bool match = false;
-  for (const HmacSha256& key : keys_) {
-    const Sha256Mac expected = key.mac({parsed->t_text, ".", body});
-    for (const Sha256Mac& v1 : parsed->v1) {
-      match |= macs_equal(expected, v1);  // no early exit: time does not tell which matched
+  for (const crypto::HmacSha256& key : keys_) {
+    const crypto::Sha256Mac expected = key.mac({parsed->t_text, ".", body});
+    for (const crypto::Sha256Mac& v1 : parsed->v1) {
+      match |= crypto::macs_equal(expected, v1);  // no early exit: time does not tell which matched
     }
   }
   if (!match) return unexpected(SignatureErrc::kBadSignature);

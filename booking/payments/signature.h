@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "booking/payments/hmac.h"
+#include "shared/crypto/hmac.h"
 #include "shared/result.h"
 
 namespace boxoffice::payments {
@@ -44,7 +44,7 @@ class WebhookSigner {
   std::string header(std::string_view body, int64_t unix_s) const;
 
  private:
-  std::vector<HmacSha256> keys_;
+  std::vector<crypto::HmacSha256> keys_;
 };
 
 class WebhookVerifier {
@@ -60,7 +60,7 @@ class WebhookVerifier {
                                         int64_t now_s) const;
 
  private:
-  std::vector<HmacSha256> keys_;
+  std::vector<crypto::HmacSha256> keys_;
   int64_t tolerance_s_ = kDefaultToleranceS;
 };
 

@@ -78,7 +78,6 @@ int no_passphrase(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*user*/) {
 }  // namespace
 
 void PkeyFree::operator()(EVP_PKEY* pkey) const { EVP_PKEY_free(pkey); }
-void MacCtxFree::operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
 
 Result<Key, std::string> Key::ed25519(std::string kid, EVP_PKEY* pkey_owned) {
   Key key;
@@ -107,18 +106,10 @@ Result<Key, std::string> Key::ed25519(std::string kid, EVP_PKEY* pkey_owned) {
 Result<Key, std::string> Key::hs256(std::string kid, std::string_view secret) {
   if (kid.empty()) return unexpected(std::string("an HS256 key needs a kid"));
   if (secret.empty()) return unexpected(std::string("an HS256 secret must not be empty"));
-  EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-  if (mac == nullptr) return clear_errors(unexpected(std::string("HMAC is not available")));
+  auto hmac = crypto::HmacSha256::create(secret);
+  if (!hmac) return clear_errors(unexpected("cannot initialise HMAC-SHA256: " + hmac.error()));
   Key key;
-  key.mac_.reset(EVP_MAC_CTX_new(mac));
-  EVP_MAC_free(mac);  // the context holds its own reference
-  std::array<char, 7> digest{"SHA256"};
-  const std::array<OSSL_PARAM, 2> params = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest.data(), 0),
-      OSSL_PARAM_construct_end()};
-  if (!key.mac_ || EVP_MAC_init(key.mac_.get(), bytes(secret), secret.size(), params.data()) != 1) {
-    return clear_errors(unexpected(std::string("cannot initialise HMAC-SHA256")));
-  }
+  key.hmac_ = std::move(*hmac);
   key.type_ = KeyType::kHs256;
   key.can_sign_ = true;
   key.kid_ = std::move(kid);
@@ -131,11 +122,11 @@ Key::Key(const Key& other)
       kid_(other.kid_),
       can_sign_(other.can_sign_),
       public_key_(other.public_key_),
-      header_b64_(other.header_b64_) {
+      header_b64_(other.header_b64_),
+      hmac_(other.hmac_) {
   if (other.pkey_ && EVP_PKEY_up_ref(other.pkey_.get()) == 1) pkey_.reset(other.pkey_.get());
-  if (other.mac_) mac_.reset(EVP_MAC_CTX_dup(other.mac_.get()));
-  // A failed copy (out of memory) leaves a key that neither signs nor verifies.
-  if ((other.pkey_ && !pkey_) || (other.mac_ && !mac_)) can_sign_ = false;
+  // A failed copy leaves a key that neither signs nor verifies.
+  if (other.pkey_ && !pkey_) can_sign_ = false;
 }
 
 Key& Key::operator=(const Key& other) {
@@ -149,16 +140,8 @@ Key& Key::operator=(const Key& other) {
 std::string Key::sign(std::string_view input) const {
   if (!can_sign_) return {};
   if (type_ == KeyType::kHs256) {
-    std::unique_ptr<EVP_MAC_CTX, MacCtxFree> ctx(EVP_MAC_CTX_dup(mac_.get()));
-    std::string out(kHs256Bytes, '\0');
-    size_t len = 0;
-    if (!ctx || EVP_MAC_update(ctx.get(), bytes(input), input.size()) != 1 ||
-        EVP_MAC_final(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len, out.size()) !=
-            1 ||
-        len != kHs256Bytes) {
-      return clear_errors(std::string());
-    }
-    return out;
+    const crypto::Sha256Mac mac = hmac_->mac({input});
+    return {reinterpret_cast<const char*>(mac.data()), mac.size()};
   }
   MdCtx ctx(EVP_MD_CTX_new());
   std::string out(kEd25519SignatureBytes, '\0');
@@ -174,10 +157,9 @@ std::string Key::sign(std::string_view input) const {
 
 bool Key::verify(std::string_view input, std::string_view signature) const {
   if (type_ == KeyType::kHs256) {
-    if (signature.size() != kHs256Bytes || !mac_) return false;
-    const std::string expected = sign(input);
-    return expected.size() == kHs256Bytes &&
-           CRYPTO_memcmp(expected.data(), signature.data(), kHs256Bytes) == 0;
+    if (signature.size() != kHs256Bytes || !hmac_) return false;
+    const crypto::Sha256Mac expected = hmac_->mac({input});
+    return CRYPTO_memcmp(expected.data(), signature.data(), kHs256Bytes) == 0;
   }
   if (signature.size() != kEd25519SignatureBytes || !pkey_) return false;
   MdCtx ctx(EVP_MD_CTX_new());
@@ -194,18 +176,18 @@ std::string Key::derive_secret(std::string_view purpose) const {
   std::string label = "boxoffice derived key: ";
   label += purpose;
   if (type_ == KeyType::kHs256) return sign(label);  // HMAC under the secret
-  std::array<unsigned char, kEd25519KeyBytes> seed{};
+  std::array<char, kEd25519KeyBytes> seed{};
   size_t seed_len = seed.size();
-  std::string out(kHs256Bytes, '\0');
-  size_t len = 0;
-  const bool ok =
-      EVP_PKEY_get_raw_private_key(pkey_.get(), seed.data(), &seed_len) == 1 &&
-      EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, seed.data(), seed_len, bytes(label),
-                label.size(), reinterpret_cast<unsigned char*>(out.data()), out.size(),
-                &len) != nullptr &&
-      len == kHs256Bytes;
+  std::string out;
+  if (EVP_PKEY_get_raw_private_key(pkey_.get(), reinterpret_cast<unsigned char*>(seed.data()),
+                                   &seed_len) == 1) {
+    if (auto hmac = crypto::HmacSha256::create(std::string_view(seed.data(), seed_len))) {
+      const crypto::Sha256Mac mac = hmac->mac({label});
+      out.assign(reinterpret_cast<const char*>(mac.data()), mac.size());
+    }
+  }
   OPENSSL_cleanse(seed.data(), seed.size());
-  return ok ? out : clear_errors(std::string());
+  return out.empty() ? clear_errors(std::string()) : out;
 }
 
 Result<std::string, std::string> KeySet::add_ed25519(EVP_PKEY* pkey_owned, std::string kid) {

@@ -16,10 +16,10 @@
 
 #include "booking/core/wire.h"
 #include "booking/payments/checkout_url.h"
-#include "booking/payments/hmac.h"
 #include "booking/payments/paysim/ledger.h"
 #include "booking/payments/paysim/outbox.h"
 #include "booking/payments/url.h"
+#include "shared/crypto/hmac.h"
 
 namespace boxoffice::payments::paysim {
 namespace asio = boost::asio;
@@ -95,7 +95,7 @@ std::string money(int64_t cents, std::string_view currency) {
 std::optional<std::string> random_id(std::string_view prefix) {
   std::array<uint8_t, 8> bytes{};
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) return std::nullopt;
-  return std::string(prefix) + to_hex(bytes);
+  return std::string(prefix) + crypto::to_hex(bytes);
 }
 
 http::status checkout_status(CheckoutErrc e) {

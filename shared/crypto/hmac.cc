@@ -1,4 +1,4 @@
-#include "booking/payments/hmac.h"
+#include "shared/crypto/hmac.h"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -7,7 +7,7 @@
 
 #include <stdexcept>
 
-namespace boxoffice::payments {
+namespace boxoffice::crypto {
 namespace {
 
 struct FreeMac {
@@ -41,6 +41,15 @@ Result<HmacSha256, std::string> HmacSha256::create(std::string_view key) {
     return unexpected(std::string("EVP_MAC_init failed"));
   }
   return HmacSha256(std::move(ctx));
+}
+
+HmacSha256::HmacSha256(const HmacSha256& other) : keyed_(EVP_MAC_CTX_dup(other.keyed_.get())) {
+  if (!keyed_) throw std::bad_alloc();
+}
+
+HmacSha256& HmacSha256::operator=(const HmacSha256& other) {
+  if (this != &other) *this = HmacSha256(other);
+  return *this;
 }
 
 Sha256Mac HmacSha256::mac(std::initializer_list<std::string_view> parts) const {
@@ -88,4 +97,4 @@ bool macs_equal(const Sha256Mac& a, const Sha256Mac& b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-}  // namespace boxoffice::payments
+}  // namespace boxoffice::crypto

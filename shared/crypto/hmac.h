@@ -1,5 +1,5 @@
-// HMAC-SHA256 with a key set up once: the webhook signature and the checkout link signature
-// both rest on it.
+// HMAC-SHA256 with a key set up once, and the hex form MACs travel in. HS256 admission tokens,
+// the payment webhook signatures and the checkout links all rest on it.
 #pragma once
 
 #include <openssl/types.h>
@@ -15,19 +15,27 @@
 
 #include "shared/result.h"
 
-namespace boxoffice::payments {
+namespace boxoffice::crypto {
 
 using Sha256Mac = std::array<uint8_t, 32>;
 
 // The keyed EVP_MAC_CTX is built once; every mac() duplicates it (EVP_MAC_CTX_dup) instead of
 // fetching the algorithm and expanding the key again, which is most of the cost of a one-shot
-// HMAC(). mac() is const and may run on several threads at once.
+// HMAC(). mac() is const and may run on several threads at once. A copy duplicates the keyed
+// context.
 class HmacSha256 {
  public:
   // An empty key is refused: it would sign with a value anyone can guess.
   static Result<HmacSha256, std::string> create(std::string_view key);
 
-  // The MAC of the concatenation of parts.
+  HmacSha256(const HmacSha256& other);
+  HmacSha256& operator=(const HmacSha256& other);
+  HmacSha256(HmacSha256&&) noexcept = default;
+  HmacSha256& operator=(HmacSha256&&) noexcept = default;
+  ~HmacSha256() = default;
+
+  // The MAC of the concatenation of parts. Throws only when memory runs out (std::bad_alloc)
+  // or OpenSSL is broken (std::runtime_error), never for any input.
   Sha256Mac mac(std::initializer_list<std::string_view> parts) const;
 
  private:
@@ -45,4 +53,4 @@ std::optional<Sha256Mac> mac_from_hex(std::string_view hex);
 // Compares in time independent of where the first difference is.
 bool macs_equal(const Sha256Mac& a, const Sha256Mac& b);
 
-}  // namespace boxoffice::payments
+}  // namespace boxoffice::crypto
