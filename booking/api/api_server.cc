@@ -373,7 +373,7 @@ Awaitable<void> ServerImpl::session(tcp::socket socket) {
     stream.expires_never();
     const HttpRequest& req = parser.get();
     const auto started = std::chrono::steady_clock::now();
-    const Target target = split_target({req.target().data(), req.target().size()});
+    const SplitTarget target = split_target({req.target().data(), req.target().size()});
     const RouteMatch route =
         match_route({req.method_string().data(), req.method_string().size()}, target.path);
     auto query = parse_query(target.query);
@@ -394,7 +394,8 @@ Awaitable<void> ServerImpl::session(tcp::socket socket) {
     if (query) {
       res = co_await dispatch(rc);
     } else {
-      res = error_response(api_error(ApiErrc::kBadQuery, query.error()));
+      res = error_response(
+          api_error(ApiErrc::kBadQuery, "bad percent-encoding (or a NUL) in the query string"));
     }
     metrics_.in_flight.add(-1);
     const bool keep_alive = req.keep_alive();

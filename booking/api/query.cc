@@ -1,42 +1,9 @@
 #include "booking/api/query.h"
 
-#include "booking/api/router.h"
 #include "booking/core/catalog.h"
 #include "shared/decimal.h"
 
 namespace boxoffice::booking::api {
-
-Target split_target(std::string_view target) {
-  const size_t q = target.find('?');
-  if (q == std::string_view::npos) return {target, {}};
-  return {target.substr(0, q), target.substr(q + 1)};
-}
-
-Result<QueryParams, std::string> parse_query(std::string_view query) {
-  QueryParams out;
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-    if (pair.empty()) continue;
-    const size_t eq = pair.find('=');
-    auto name = percent_decode(pair.substr(0, eq), /*plus_is_space=*/true);
-    auto value = percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
-    if (!name || !value) {
-      return unexpected("bad percent-encoding in query parameter \"" +
-                        std::string(pair.substr(0, eq)) + "\"");
-    }
-    out.emplace_back(std::move(*name), std::move(*value));
-  }
-  return out;
-}
-
-std::optional<std::string_view> query_value(const QueryParams& params, std::string_view name) {
-  for (const auto& [k, v] : params) {
-    if (k == name) return v;
-  }
-  return std::nullopt;
-}
 
 Result<uint32_t, std::string> parse_positive(std::string_view s, uint32_t max) {
   const auto v = parse_decimal<uint64_t>(s);

@@ -1,5 +1,5 @@
-// Request targets and query strings: splitting, decoding, and the typed parameters of the
-// routes that take them. Pure.
+// The typed query parameters of the routes that take them (splitting and decoding are
+// shared/http/query.h). Pure.
 #pragma once
 
 #include <cstdint>
@@ -9,21 +9,17 @@
 #include <utility>
 #include <vector>
 
+#include "shared/http/query.h"
 #include "shared/result.h"
 
 namespace boxoffice::booking::api {
 
-struct Target {
-  std::string_view path;
-  std::string_view query;  // without '?'
-};
-Target split_target(std::string_view target);
-
-using QueryParams = std::vector<std::pair<std::string, std::string>>;
-// "a=1&b=x%20y&c" -> {a:1, b:"x y", c:""}; error names the bad parameter.
-Result<QueryParams, std::string> parse_query(std::string_view query);
-// The first value of name; nullopt if absent.
-std::optional<std::string_view> query_value(const QueryParams& params, std::string_view name);
+// Request targets and query strings, read as both services read them.
+using boxoffice::http::parse_query;
+using boxoffice::http::query_value;
+using boxoffice::http::QueryParams;
+using boxoffice::http::split_target;
+using boxoffice::http::SplitTarget;
 
 // GET /events parameters.
 struct SearchQuery {

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "shared/http/percent.h"
+
 namespace boxoffice::booking::api {
 namespace {
 
@@ -69,13 +71,6 @@ bool is_param(std::string_view segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 std::span<const RouteSpec> route_table() { return kRoutes; }
@@ -87,27 +82,6 @@ std::string_view RouteMatch::param(std::string_view name) const {
     if (k == name) return v;
   }
   return {};
-}
-
-std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      const int hi = hex_value(s[i + 1]);
-      const int lo = hex_value(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 RouteMatch match_route(std::string_view method, std::string_view path) {
@@ -138,7 +112,7 @@ RouteMatch match_route(std::string_view method, std::string_view path) {
     for (size_t i = 0; i < parts.size; ++i) {
       const std::string_view name = pattern.items[i];
       if (!is_param(name)) continue;
-      auto decoded = percent_decode(parts.items[i], /*plus_is_space=*/false);
+      auto decoded = boxoffice::http::percent_decode(parts.items[i], /*plus_as_space=*/false);
       if (!decoded || decoded->empty()) {
         result.kind = RouteMatch::Kind::kBadPath;
         result.params.clear();

@@ -60,7 +60,4 @@ struct RouteMatch {
 // trailing slash is not the same path.
 RouteMatch match_route(std::string_view method, std::string_view path);
 
-// "%41b+c" -> "Ab+c" (path) or "Ab c" (query, plus_is_space); nullopt for a bad escape.
-std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
-
 }  // namespace boxoffice::booking::api

@@ -90,13 +90,13 @@ Result<CheckoutRequest, CheckoutErrc> CheckoutSigner::verify(std::string_view re
   }
   CheckoutRequest r;
   r.reservation = std::string(reservation);
-  r.user = std::string(*find_param(params, "user"));
-  r.currency = std::string(*find_param(params, "currency"));
-  const auto amount = parse_amount(*find_param(params, "amount"));
+  r.user = std::string(*query_value(params, "user"));
+  r.currency = std::string(*query_value(params, "currency"));
+  const auto amount = parse_amount(*query_value(params, "amount"));
   if (!amount) return unexpected(CheckoutErrc::kBadParameter);
   r.amount_cents = *amount;
   if (!valid(r)) return unexpected(CheckoutErrc::kBadParameter);
-  const auto given = crypto::mac_from_hex(*find_param(params, "sig"));
+  const auto given = crypto::mac_from_hex(*query_value(params, "sig"));
   if (!given || !crypto::macs_equal(*given, key_.mac({canonical(r)}))) {
     return unexpected(CheckoutErrc::kBadSignature);
   }

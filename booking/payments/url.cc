@@ -11,13 +11,6 @@ bool unreserved(char c) {
          c == '.' || c == '_' || c == '~';
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 std::string percent_encode(std::string_view s) {
@@ -35,57 +28,6 @@ std::string percent_encode(std::string_view s) {
     }
   }
   return out;
-}
-
-std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;  // needs two hex digits
-      const int hi = hex_value(s[i + 1]);
-      const int lo = hex_value(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>((hi << 4) | lo);
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::optional<QueryParams> parse_query(std::string_view query) {
-  QueryParams params;
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.empty()) continue;  // "a=1&&b=2"
-    const size_t eq = pair.find('=');
-    auto name = percent_decode(pair.substr(0, eq), true);
-    auto value = percent_decode(
-        eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
-    if (!name || !value) return std::nullopt;
-    params.emplace_back(std::move(*name), std::move(*value));
-  }
-  return params;
-}
-
-SplitTarget split_target(std::string_view target) {
-  const size_t q = target.find('?');
-  if (q == std::string_view::npos) return {target, {}};
-  return {target.substr(0, q), target.substr(q + 1)};
-}
-
-std::optional<std::string_view> find_param(const QueryParams& params, std::string_view name) {
-  for (const auto& [n, v] : params) {
-    if (n == name) return std::string_view(v);
-  }
-  return std::nullopt;
 }
 
 bool unique_names(const QueryParams& params) {

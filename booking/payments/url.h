@@ -1,4 +1,5 @@
-// URL pieces the payment code needs: percent-encoding, query strings and plain http:// URLs.
+// URL pieces the payment code needs beyond shared/http: percent-encoding, repeated query
+// parameters and plain http:// URLs.
 // Pure functions; nothing here touches the network.
 #pragma once
 
@@ -9,31 +10,25 @@
 #include <utility>
 #include <vector>
 
+#include "shared/http/percent.h"
+#include "shared/http/query.h"
 #include "shared/result.h"
 
 namespace boxoffice::payments {
 
+// Query strings and request targets, read as both services read them.
+using boxoffice::http::parse_query;
+using boxoffice::http::percent_decode;
+using boxoffice::http::query_value;
+using boxoffice::http::QueryParams;
+using boxoffice::http::split_target;
+using boxoffice::http::SplitTarget;
+
 // Keeps the unreserved characters of RFC 3986 (A-Z a-z 0-9 - . _ ~), escapes every other byte.
 std::string percent_encode(std::string_view s);
 
-// Undoes percent_encode; with plus_is_space (form bodies and query strings) '+' means ' '.
-// nullopt on a malformed escape ("%4", "%zz").
-std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
-
-// Decoded name=value pairs in their original order. A name without '=' has an empty value.
-using QueryParams = std::vector<std::pair<std::string, std::string>>;
-std::optional<QueryParams> parse_query(std::string_view query);
-
-// Splits a request target "/a/b?x=1" into path and query (without the '?').
-struct SplitTarget {
-  std::string_view path;
-  std::string_view query;
-};
-SplitTarget split_target(std::string_view target);
-
-// The one value of name; nullopt when it is absent. Callers that must refuse a repeated
-// parameter check unique_names() first.
-std::optional<std::string_view> find_param(const QueryParams& params, std::string_view name);
+// Whether no parameter name repeats: callers that must refuse a repeated parameter (a signed
+// link) check this before reading values with query_value.
 bool unique_names(const QueryParams& params);
 
 // "http://host[:port][/path][?query]": the only scheme the payment links use (loopback, or a

@@ -35,10 +35,7 @@ std::string_view errc_code(Errc e) {
 }
 
 std::optional<std::string_view> RequestTarget::query(std::string_view key) const {
-  for (const auto& [k, v] : params) {
-    if (k == key) return std::string_view(v);
-  }
-  return std::nullopt;
+  return query_value(params, key);
 }
 
 Result<bool, Errc> parse_request_target_into(std::string_view target, RequestTarget& out) {
@@ -47,10 +44,7 @@ Result<bool, Errc> parse_request_target_into(std::string_view target, RequestTar
   for (const char c : target) {
     if (bad_raw_byte(static_cast<unsigned char>(c))) return unexpected(Errc::kBadByte);
   }
-  const size_t qmark = target.find('?');
-  const std::string_view raw_path = target.substr(0, qmark);
-  std::string_view raw_query =
-      qmark == std::string_view::npos ? std::string_view() : target.substr(qmark + 1);
+  const auto [raw_path, raw_query] = split_target(target);
 
   // A path without '%' is its own decoding (a '+' is literal in paths), and the raw-byte check
   // above has refused all the decoded-byte check would: its segments are copied as they are.
@@ -85,24 +79,7 @@ Result<bool, Errc> parse_request_target_into(std::string_view target, RequestTar
   }
   out.segments.resize(segments);
 
-  size_t params = 0;
-  while (!raw_query.empty()) {
-    const size_t amp = raw_query.find('&');
-    const std::string_view pair = raw_query.substr(0, amp);
-    raw_query = amp == std::string_view::npos ? std::string_view() : raw_query.substr(amp + 1);
-    if (pair.empty()) continue;
-    const size_t eq = pair.find('=');
-    if (params == out.params.size()) out.params.emplace_back();
-    auto& [key, value] = out.params[params++];
-    key.clear();
-    value.clear();
-    if (!percent_decode_append(pair.substr(0, eq), true, key) ||
-        !percent_decode_append(
-            eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true, value)) {
-      return unexpected(Errc::kBadEscape);
-    }
-  }
-  out.params.resize(params);
+  if (!parse_query_into(raw_query, out.params)) return unexpected(Errc::kBadEscape);
   return true;
 }
 

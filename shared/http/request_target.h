@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "shared/http/query.h"
 #include "shared/result.h"
 
 namespace boxoffice::http {
@@ -31,9 +32,7 @@ inline constexpr size_t kMaxRequestTargetBytes = size_t{8} * 1024;
 struct RequestTarget {
   std::string path;                   // decoded, always starts with '/'
   std::vector<std::string> segments;  // decoded; "/" has none; a trailing '/' adds none
-  // Query parameters in order, decoded with '+' as space. "a" gives ("a", ""); empty pairs
-  // ("a=1&&b=2") are skipped. Keys may repeat.
-  std::vector<std::pair<std::string, std::string>> params;
+  QueryParams params;                 // in order, decoded with '+' as space (query.h)
 
   // The first value of `key`, if present.
   std::optional<std::string_view> query(std::string_view key) const;

@@ -7,23 +7,6 @@
 namespace boxoffice::booking::api {
 namespace {
 
-TEST(QueryTest, SplitsTargets) {
-  EXPECT_EQ(split_target("/a?b=1").path, "/a");
-  EXPECT_EQ(split_target("/a?b=1").query, "b=1");
-  EXPECT_EQ(split_target("/a").query, "");
-}
-
-TEST(QueryTest, ParsesAndDecodesParameters) {
-  auto q = parse_query("query=taylor+swift&location=Los%20Angeles&flag&&empty=");
-  ASSERT_TRUE(q) << q.error();
-  EXPECT_EQ(query_value(*q, "query"), "taylor swift");
-  EXPECT_EQ(query_value(*q, "location"), "Los Angeles");
-  EXPECT_EQ(query_value(*q, "flag"), "");
-  EXPECT_EQ(query_value(*q, "empty"), "");
-  EXPECT_FALSE(query_value(*q, "missing"));
-  EXPECT_FALSE(parse_query("a=%zz"));
-}
-
 TEST(QueryTest, SearchParameters) {
   auto q = parse_search_query(*parse_query("query=x&location=y&date=2027-02-01&page=3&per_page=5"));
   ASSERT_TRUE(q) << q.error();

@@ -52,14 +52,5 @@ TEST(RouterTest, UnknownPathsAndBadEscapes) {
   EXPECT_EQ(match_route("GET", "/events/%4").kind, RouteMatch::Kind::kBadPath);
 }
 
-TEST(RouterTest, PercentDecoding) {
-  EXPECT_EQ(percent_decode("a%20b+c", false), "a b+c");
-  EXPECT_EQ(percent_decode("a%20b+c", true), "a b c");
-  EXPECT_EQ(percent_decode("%e2%82%AC", false), "\xE2\x82\xAC");
-  EXPECT_FALSE(percent_decode("%", false));
-  EXPECT_FALSE(percent_decode("%a", false));
-  EXPECT_FALSE(percent_decode("%gg", false));
-}
-
 }  // namespace
 }  // namespace boxoffice::booking::api

@@ -389,7 +389,7 @@ Response Paysim::Impl::pay(std::string_view reservation, const Request& req,
   }
   size_t outcomes = 0;
   for (const auto& [name, value] : *params) outcomes += name == "outcome" ? 1 : 0;
-  const std::string_view outcome = find_param(*params, "outcome").value_or("succeed");
+  const std::string_view outcome = query_value(*params, "outcome").value_or("succeed");
   if (outcomes > 1 || (outcome != "succeed" && outcome != "decline")) {
     return error_response(http::status::bad_request, "bad_parameter",
                           "outcome must be succeed or decline, once");
