@@ -57,7 +57,7 @@ Result<CheckoutSigner, std::string> CheckoutSigner::create(std::string_view secr
 }
 
 std::string CheckoutSigner::sig(const CheckoutRequest& request) const {
-  return crypto::to_hex(key_.mac({canonical(request)}));
+  return to_hex(key_.mac({canonical(request)}));
 }
 
 Result<std::string, std::string> CheckoutSigner::url(std::string_view base_url,

@@ -117,7 +117,7 @@ std::string WebhookSigner::header(std::string_view body, int64_t unix_s) const {
   std::string out = "t=" + t;
   for (const crypto::HmacSha256& key : keys_) {
     out += ",v1=";
-    out += crypto::to_hex(key.mac({t, ".", body}));
+    out += to_hex(key.mac({t, ".", body}));
   }
   return out;
 }

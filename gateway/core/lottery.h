@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gateway/core/errc.h"
+#include "shared/hex.h"
 #include "shared/result.h"
 
 namespace boxoffice::gateway {
@@ -18,10 +19,6 @@ inline constexpr int kLotteryKeyBits = 52;  // keys stay exact in Redis scores (
 inline constexpr size_t kMinSeedBytes = 16;
 inline constexpr size_t kMaxSeedBytes = 64;
 
-// Lowercase hex of the bytes.
-std::string to_hex(std::string_view bytes);
-// The bytes of a hex string (either case); nullopt on odd length or a non-hex digit.
-std::optional<std::string> from_hex(std::string_view hex);
 // A seed's bytes from its hex form: kMinSeedBytes to kMaxSeedBytes bytes.
 Result<std::string, Error> seed_bytes_from_hex(std::string_view hex);
 

@@ -14,13 +14,6 @@ struct FreeMac {
   void operator()(EVP_MAC* mac) const { EVP_MAC_free(mac); }
 };
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 void HmacSha256::FreeCtx::operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
@@ -70,23 +63,12 @@ Sha256Mac HmacSha256::mac(std::initializer_list<std::string_view> parts) const {
   return out;
 }
 
-std::string to_hex(std::span<const uint8_t> bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (const uint8_t b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 0xF];
-  }
-  return out;
-}
-
 std::optional<Sha256Mac> mac_from_hex(std::string_view hex) {
   Sha256Mac out{};
   if (hex.size() != out.size() * 2) return std::nullopt;
   for (size_t i = 0; i < out.size(); ++i) {
-    const int hi = hex_digit(hex[2 * i]);
-    const int lo = hex_digit(hex[2 * i + 1]);
+    const int hi = hex_digit_value(hex[2 * i]);
+    const int lo = hex_digit_value(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
     out[i] = static_cast<uint8_t>((hi << 4) | lo);
   }

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "shared/hex.h"
 #include "shared/result.h"
 
 namespace boxoffice::crypto {
@@ -46,8 +47,6 @@ class HmacSha256 {
   std::unique_ptr<EVP_MAC_CTX, FreeCtx> keyed_;
 };
 
-// Lowercase hex.
-std::string to_hex(std::span<const uint8_t> bytes);
 // Exactly 64 hex digits (either case) -> the 32 bytes; nullopt otherwise.
 std::optional<Sha256Mac> mac_from_hex(std::string_view hex);
 // Compares in time independent of where the first difference is.

@@ -2,17 +2,9 @@
 
 #include <algorithm>
 
+#include "shared/hex.h"
+
 namespace boxoffice::http {
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 bool percent_decode_append(std::string_view in, bool plus_as_space, std::string& out) {
   auto special = [plus_as_space](char c) {
@@ -29,8 +21,8 @@ bool percent_decode_append(std::string_view in, bool plus_as_space, std::string&
     const char c = in[i];
     if (c == '%') {
       if (i + 2 >= in.size()) return false;  // truncated escape
-      const int hi = hex_value(in[i + 1]);
-      const int lo = hex_value(in[i + 2]);
+      const int hi = hex_digit_value(in[i + 1]);
+      const int lo = hex_digit_value(in[i + 2]);
       if (hi < 0 || lo < 0) return false;
       const char decoded = static_cast<char>((hi << 4) | lo);
       if (decoded == '\0') return false;

@@ -95,7 +95,7 @@ std::string money(int64_t cents, std::string_view currency) {
 std::optional<std::string> random_id(std::string_view prefix) {
   std::array<uint8_t, 8> bytes{};
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) return std::nullopt;
-  return std::string(prefix) + crypto::to_hex(bytes);
+  return std::string(prefix) + to_hex(bytes);
 }
 
 http::status checkout_status(CheckoutErrc e) {

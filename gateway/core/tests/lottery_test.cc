@@ -9,13 +9,6 @@
 namespace boxoffice::gateway {
 namespace {
 
-TEST(LotteryTest, HexRoundTrips) {
-  EXPECT_EQ(to_hex(std::string("\x00\xff\x10", 3)), "00ff10");
-  EXPECT_EQ(from_hex("00FF10"), std::string("\x00\xff\x10", 3));
-  EXPECT_FALSE(from_hex("abc"));
-  EXPECT_FALSE(from_hex("zz"));
-}
-
 TEST(LotteryTest, SeedFromHexChecksLength) {
   EXPECT_TRUE(seed_bytes_from_hex(std::string(32, 'a')));
   EXPECT_TRUE(seed_bytes_from_hex(std::string(128, '0')));
