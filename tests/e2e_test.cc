@@ -16,6 +16,7 @@
 #include <set>
 #include <thread>
 
+#include "shared/redis/sync_client.h"
 #include "shared/tokens/key_set.h"
 #include "tests/embedded_backend.h"
 #include "tests/http_client.h"
@@ -181,6 +182,16 @@ TEST_F(E2eTest, ReservePayBooked) {
   // The seat is sold: another fan is refused.
   json taken = reserve("evt_slow", "A-1-1", "bob", 409);
   EXPECT_EQ(taken["error"]["code"], "seat_taken");
+}
+
+// Without redis.dir the data directory is temporary: no append-only file to pay for.
+TEST_F(E2eTest, TheTemporaryRedisWritesNoAppendOnlyFile) {
+  auto redis = redis::SyncClient::connect("127.0.0.1", backend_->redis_port());
+  ASSERT_TRUE(redis.has_value()) << redis.error();
+  auto reply = redis->command({"CONFIG", "GET", "appendonly"});
+  ASSERT_TRUE(reply.has_value()) << reply.error();
+  ASSERT_EQ(reply->size(), 2u) << reply->describe();
+  EXPECT_EQ((*reply)[1].str(), "no");
 }
 
 TEST_F(E2eTest, AnExpiredHoldGoesToTheHeadOfTheWaitlist) {

@@ -153,6 +153,9 @@ Result<bool, std::string> Backend::start_infrastructure(bool embedded) {
     if (!embedded) return unexpected(std::string("redis: give --redis host:port"));
     redis::RedisProcess::Options options;
     options.dir = config_.redis_dir;
+    // A temporary directory goes at exit, and the mock cluster's log with it: an append-only
+    // file there would cost every write and protect nothing. redis.dir keeps the data.
+    options.append_only = !config_.redis_dir.empty();
     auto redis = redis::RedisProcess::start(options);
     if (!redis) return unexpected("redis-server: " + redis.error());
     redis_.emplace(std::move(*redis));

@@ -17,7 +17,7 @@ class RedisProcess {
   struct Options {
     std::string dir;          // data directory; empty = a fresh temporary one, removed at stop
     uint16_t port = 0;        // 0 = a free loopback port
-    bool append_only = true;  // AOF with fsync every second: what the embedded mode promises
+    bool append_only = true;  // AOF with fsync every second, so restart() brings the data back
     std::string binary = "redis-server";
     // The server gets SIGTERM when the thread that started it ends (PR_SET_PDEATHSIG), so a
     // crashed test or process never leaves a server behind. Start it from a thread that lives
