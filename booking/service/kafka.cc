@@ -70,7 +70,7 @@ Settings producer_defaults(const std::string& bootstrap, Batching batching) {
           {"acks", "all"},
           {"enable.idempotence", "true"},
           {"max.in.flight.requests.per.connection", "1"},
-          {"linger.ms", batching == Batching::kInteractive ? "1" : "100"},
+          {"linger.ms", batching == Batching::kInteractive ? "2" : "100"},
           {"batch.num.messages", "10000"},
           {"queue.buffering.max.messages", "1000000"},
           {"log_level", "3"}};
