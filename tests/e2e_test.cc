@@ -356,5 +356,38 @@ TEST_F(E2eTest, ContentionGivesEachSeatToExactlyOneFan) {
   EXPECT_EQ(by_status[0], 0) << "transport errors";
 }
 
+// The mock cluster's log lives as long as the process: a kept Redis directory holding an
+// earlier run's projector marks and snapshots is refused at the next start, since resuming from
+// them would skip the new run's commands and decisions.
+TEST(EmbeddedRestartTest, AKeptRedisDirectoryFromAnEarlierRunIsRefused) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("boxoffice-kept-redis-" + std::to_string(getpid()));
+  fs::create_directories(dir / "redis");
+  struct RemoveAtEnd {
+    fs::path path;
+    ~RemoveAtEnd() { fs::remove_all(path); }
+  } remove_at_end{dir};
+  std::ofstream(dir / "catalog.json") << kCatalog;
+  std::ofstream(dir / "config.toml")
+      << "[gate]\nport = 0\nhs256_secret = \"kept-redis-test-0123456789abcdef\"\n"
+      << "[redis]\ndir = \"" << (dir / "redis").string() << "\"\n";
+  const std::vector<std::string> args = {"--catalog", (dir / "catalog.json").string(), "--config",
+                                         (dir / "config.toml").string()};
+  {
+    auto first = EmbeddedBackend::start(args);
+    ASSERT_TRUE(first.has_value()) << first.error();
+    auto redis = redis::SyncClient::connect("127.0.0.1", first->redis_port());
+    ASSERT_TRUE(redis.has_value()) << redis.error();
+    // The readiness probe's decision reaches the projector within moments.
+    EXPECT_TRUE(eventually([&] {
+      auto n = redis->command({"EXISTS", "bx:applied:0"});
+      return n.has_value() && n->integer() == 1;
+    }));
+    EXPECT_EQ(first->stop(), 0);
+  }
+  auto second = EmbeddedBackend::start(args);
+  EXPECT_FALSE(second.has_value()) << "started on the state of a log that is gone";
+}
+
 }  // namespace
 }  // namespace boxoffice::testing

@@ -83,6 +83,33 @@ api::WebhookPayment::Type to_api(payments::PaymentEventType t) {
   return api::WebhookPayment::Type::kFailed;
 }
 
+// The in-process mock cluster starts with an empty log on every run. Partition snapshots and
+// projector marks (lua-rules/booking/README.md) that an earlier run left in Redis belong to a
+// log that is gone: a worker would resume from their offsets and the projector would skip
+// this run's decisions up to their seqs. Refused, not cleared: the data is the operator's.
+Result<bool, std::string> refuse_state_of_a_gone_log(const std::string& host, uint16_t port) {
+  auto redis = redis::SyncClient::connect(host, port);
+  if (!redis) return unexpected("redis: " + redis.error());
+  for (std::string_view pattern : {"bx:snap:*", "bx:applied:*"}) {
+    std::string cursor = "0";
+    do {
+      auto page = redis->command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
+      if (!page) return unexpected("redis: " + page.error());
+      if (page->is_error() || page->size() != 2) {
+        return unexpected("redis: SCAN answered " + page->describe());
+      }
+      if ((*page)[1].size() > 0) {
+        return unexpected("redis " + host + ":" + std::to_string(port) + " holds " +
+                          std::string((*page)[1][0].str()) +
+                          " from an earlier run, whose Kafka log (the in-process mock "
+                          "cluster's) is gone; start with an empty redis.dir");
+      }
+      cursor = std::string((*page)[0].str());
+    } while (cursor != "0");
+  }
+  return true;
+}
+
 // What other programs (tests, the benchmark, people) read to find the services.
 void announce(const std::string& line) {
   std::printf("boxoffice: %s\n", line.c_str());
@@ -166,6 +193,8 @@ Result<bool, std::string> Backend::start_infrastructure(bool embedded) {
   }
   if (config_.kafka_bootstrap.empty()) {
     if (!embedded) return unexpected(std::string("kafka: give --kafka bootstrap servers"));
+    auto fresh = refuse_state_of_a_gone_log(config_.redis_host, config_.redis_port);
+    if (!fresh) return unexpected(fresh.error());
     auto cluster = kafka::MockCluster::start(1);
     if (!cluster) return unexpected(cluster.error());
     cluster_ = std::move(*cluster);
