@@ -102,7 +102,7 @@ Result<bool, std::string> refuse_state_of_a_gone_log(const std::string& host, ui
         return unexpected("redis " + host + ":" + std::to_string(port) + " holds " +
                           std::string((*page)[1][0].str()) +
                           " from an earlier run, whose Kafka log (the in-process mock "
-                          "cluster's) is gone; start with an empty redis.dir");
+                          "cluster's) is gone; start on an empty redis.dir (or Redis)");
       }
       cursor = std::string((*page)[0].str());
     } while (cursor != "0");
