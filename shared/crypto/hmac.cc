@@ -65,13 +65,7 @@ Sha256Mac HmacSha256::mac(std::initializer_list<std::string_view> parts) const {
 
 std::optional<Sha256Mac> mac_from_hex(std::string_view hex) {
   Sha256Mac out{};
-  if (hex.size() != out.size() * 2) return std::nullopt;
-  for (size_t i = 0; i < out.size(); ++i) {
-    const int hi = hex_digit_value(hex[2 * i]);
-    const int lo = hex_digit_value(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out[i] = static_cast<uint8_t>((hi << 4) | lo);
-  }
+  if (!from_hex_into(hex, out)) return std::nullopt;
   return out;
 }
 

@@ -25,5 +25,14 @@ TEST(HexTest, RefusesOddLengthsAndNonDigits) {
   EXPECT_EQ(hex_digit_value('g'), -1);
 }
 
+TEST(HexTest, DecodesIntoABufferItFillsExactly) {
+  std::array<uint8_t, 2> out{};
+  EXPECT_TRUE(from_hex_into("0aFf", out));
+  EXPECT_EQ(out, (std::array<uint8_t, 2>{0x0a, 0xff}));
+  EXPECT_FALSE(from_hex_into("0aff00", out));
+  EXPECT_FALSE(from_hex_into("0a", out));
+  EXPECT_FALSE(from_hex_into("0axf", out));
+}
+
 }  // namespace
 }  // namespace boxoffice
