@@ -53,7 +53,11 @@ Result<std::unique_ptr<Worker>, std::string> Worker::create(const Catalog& catal
   settings.insert(settings.end(), {{"group.id", c.group},
                                    {"session.timeout.ms", session},
                                    {"heartbeat.interval.ms", "1000"},
-                                   {"partition.assignment.strategy", "range"}});
+                                   {"partition.assignment.strategy", "range"},
+                                   // take() starts each partition at its snapshot's offset
+                                   // (or the log's beginning): an offset the log does not hold
+                                   // means it is not the log the snapshot came from.
+                                   {"auto.offset.reset", "error"}});
   settings.insert(settings.end(), c.extra_consumer_settings.begin(),
                   c.extra_consumer_settings.end());
   Worker* raw = w.get();
@@ -207,6 +211,19 @@ void Worker::snapshot_due(Clock::time_point now) {
   }
 }
 
+// Starting over from the log's beginning would skip every new command up to the snapshot's
+// offset (handle() takes them for replays), and starting at its end would lose the commands
+// the snapshot does not include: either way seats would be decided wrongly, so stop instead.
+std::string Worker::log_lost_its_place(const rd_kafka_message_t& m) const {
+  const auto it = owned_.find(m.partition);
+  const int64_t offset = it == owned_.end() ? m.offset : it->second.next_offset;
+  return "partition " + std::to_string(m.partition) + " of " + config_.topics.commands +
+         " does not hold offset " + std::to_string(offset) +
+         ", where its snapshot (bx:snap:" + std::to_string(m.partition) +
+         ") continues: the log was truncated or recreated since the snapshot was taken (kafka: " +
+         rd_kafka_message_errstr(&m) + ")";
+}
+
 // On the writer's thread, or on the worker's for a synchronous snapshot.
 void Worker::snapshot_stored(int32_t partition, int64_t next_offset, bool written) {
   if (!written) {
@@ -252,6 +269,8 @@ Result<bool, std::string> Worker::run(const std::atomic<bool>& stop) {
     kafka::MessagePtr m = consumer_->poll(std::chrono::milliseconds(100));
     if (m && m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       handle(*m);
+    } else if (m && m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
+      fatal_ = log_lost_its_place(*m);
     } else if (m && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       spdlog::warn("worker: consumer: {}", rd_kafka_message_errstr(m.get()));
     }

@@ -92,6 +92,8 @@ class Worker {
   void snapshot_due(std::chrono::steady_clock::time_point now);
   void snapshot_stored(int32_t partition, int64_t next_offset, bool written);
   void report_lag_due(std::chrono::steady_clock::time_point now);
+  // The fatal error for a partition whose log does not hold the offset it was started at.
+  std::string log_lost_its_place(const rd_kafka_message_t& m) const;
 
   const Catalog& catalog_;
   WorkerConfig config_;

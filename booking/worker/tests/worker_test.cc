@@ -13,6 +13,7 @@
 #include "booking/core/wire.h"
 #include "booking/service/kafka_command_bus.h"
 #include "booking/worker/relay.h"
+#include "booking/worker/snapshot_store.h"
 #include "booking/worker/tests/test_catalog.h"
 #include "shared/redis/redis_process.h"
 #include "shared/redis/sync_client.h"
@@ -260,6 +261,28 @@ TEST_F(WorkerTest, ReportsTheCommandLagOfEachOwnedPartition) {
   }
   EXPECT_TRUE(reports.contains(0) && reports.contains(1));
   EXPECT_EQ(worker_->stats().lag_report_errors.load(), 0u);
+}
+
+// A snapshot taken from another log (one that had reached offset 1000; this cluster's log is
+// empty) stops the worker: going on would take every new command below 1000 for a replay.
+TEST_F(WorkerTest, ASnapshotBeyondTheEndOfTheCommandLogStopsTheWorker) {
+  auto store = SnapshotStore::connect(redis_->host(), redis_->port());
+  ASSERT_TRUE(store) << store.error();
+  ASSERT_TRUE((*store)->save(0, {1000, 0, Partition(catalog_).snapshot()}));
+  auto worker = Worker::create(catalog_, worker_config());
+  ASSERT_TRUE(worker) << worker.error();
+  std::atomic<bool> stop{false};
+  auto ran = std::async(std::launch::async, [&] { return (*worker)->run(stop); });
+  if (ran.wait_for(60s) != std::future_status::ready) stop = true;  // and fail below
+  const Result<bool, std::string> ended = ran.get();
+  ASSERT_FALSE(ended) << "the worker went on";
+  EXPECT_NE(ended.error().find("partition 0 of boxoffice.commands does not hold offset 1000"),
+            std::string::npos)
+      << ended.error();
+  auto kept = (*store)->load(0);
+  ASSERT_TRUE(kept && *kept) << "the snapshot is gone";
+  EXPECT_EQ((*kept)->next_offset, 1000);
+  EXPECT_EQ((*worker)->stats().commands.load(), 0u);
 }
 
 TEST_F(WorkerTest, UndecidedCommandsReportPendingAtTheDeadline) {
