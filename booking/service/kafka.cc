@@ -87,6 +87,16 @@ Settings consumer_defaults(const std::string& bootstrap) {
           {"log_level", "3"}};
 }
 
+Settings group_member_defaults(const std::string& bootstrap, const std::string& group,
+                               std::chrono::milliseconds session_timeout) {
+  Settings settings = consumer_defaults(bootstrap);
+  settings.insert(settings.end(), {{"group.id", group},
+                                   {"session.timeout.ms", std::to_string(session_timeout.count())},
+                                   {"heartbeat.interval.ms", "1000"},
+                                   {"partition.assignment.strategy", "range"}});
+  return settings;
+}
+
 // ---- Producer
 
 Result<std::unique_ptr<Producer>, std::string> Producer::create(const Settings& settings) {

@@ -146,8 +146,12 @@ class Consumer {
   Rebalance rebalance_;
 };
 
-// Settings every consumer of the project uses; group members add group.id and the timeouts.
+// Settings every consumer of the project uses.
 Settings consumer_defaults(const std::string& bootstrap);
+// consumer_defaults for a member of a consumer group: the range assignor and a heartbeat a
+// second, so that a member's death moves its partitions within about twice session_timeout.
+Settings group_member_defaults(const std::string& bootstrap, const std::string& group,
+                               std::chrono::milliseconds session_timeout);
 
 std::vector<TopicPartition> to_vector(const rd_kafka_topic_partition_list_t* list);
 PartitionListPtr to_list(const std::vector<TopicPartition>& partitions);

@@ -12,12 +12,8 @@ Result<std::unique_ptr<ProjectorLoop>, std::string> ProjectorLoop::create(
     ProjectorLoopConfig config, Apply apply) {
   std::unique_ptr<ProjectorLoop> loop(new ProjectorLoop(std::move(config), std::move(apply)));
   const ProjectorLoopConfig& c = loop->config_;
-  kafka::Settings settings = kafka::consumer_defaults(c.bootstrap);
-  settings.insert(settings.end(),
-                  {{"group.id", c.group},
-                   {"session.timeout.ms", std::to_string(c.session_timeout.count())},
-                   {"heartbeat.interval.ms", "1000"},
-                   {"partition.assignment.strategy", "range"}});
+  const kafka::Settings settings =
+      kafka::group_member_defaults(c.bootstrap, c.group, c.session_timeout);
   auto consumer = kafka::Consumer::subscribe(settings, {c.topics.events}, {});
   if (!consumer) return unexpected(consumer.error());
   loop->consumer_ = std::move(*consumer);

@@ -66,12 +66,8 @@ Result<std::unique_ptr<Relay>, std::string> Relay::create(RelayConfig config) {
   auto producer = kafka::Producer::create(kafka::producer_defaults(c.bootstrap));
   if (!producer) return unexpected(producer.error());
   r->producer_ = std::move(*producer);
-  kafka::Settings settings = kafka::consumer_defaults(c.bootstrap);
-  settings.insert(settings.end(),
-                  {{"group.id", c.group},
-                   {"session.timeout.ms", std::to_string(c.session_timeout.count())},
-                   {"heartbeat.interval.ms", "1000"},
-                   {"partition.assignment.strategy", "range"}});
+  const kafka::Settings settings =
+      kafka::group_member_defaults(c.bootstrap, c.group, c.session_timeout);
   Relay* raw = r.get();
   auto consumer = kafka::Consumer::subscribe(settings, {c.topics.delay},
                                              {.on_assign = [](const auto& tps) { return tps; },

@@ -48,16 +48,10 @@ Result<std::unique_ptr<Worker>, std::string> Worker::create(const Catalog& catal
   if (!timers) return unexpected(timers.error());
   w->timers_ = std::move(*timers);
 
-  kafka::Settings settings = kafka::consumer_defaults(c.bootstrap);
-  const std::string session = std::to_string(c.session_timeout.count());
-  settings.insert(settings.end(), {{"group.id", c.group},
-                                   {"session.timeout.ms", session},
-                                   {"heartbeat.interval.ms", "1000"},
-                                   {"partition.assignment.strategy", "range"},
-                                   // take() starts each partition at its snapshot's offset
-                                   // (or the log's beginning): an offset the log does not hold
-                                   // means it is not the log the snapshot came from.
-                                   {"auto.offset.reset", "error"}});
+  kafka::Settings settings = kafka::group_member_defaults(c.bootstrap, c.group, c.session_timeout);
+  // take() starts each partition at its snapshot's offset (or the log's beginning): an offset
+  // the log does not hold means it is not the log the snapshot came from. (Later settings win.)
+  settings.emplace_back("auto.offset.reset", "error");
   settings.insert(settings.end(), c.extra_consumer_settings.begin(),
                   c.extra_consumer_settings.end());
   Worker* raw = w.get();
