@@ -206,6 +206,15 @@ class ServerImpl {
                                                  std::string_view event_id,
                                                  const boost::json::object& body);
   Awaitable<Response> waitlist_change(const RequestContext& rc, CommandType type);
+  // A write on the reservation the route names, of an event in the catalog: by whom, with what.
+  // key and ref view the route's reservation_id, which lives as long as the request.
+  struct ReservationWrite {
+    std::string_view key;
+    ReservationRef ref;
+    boost::json::object body;
+    std::string user;
+  };
+  Result<ReservationWrite, HttpError> reservation_write(const RequestContext& rc);
   Awaitable<Response> cancel_reservation(const RequestContext& rc);
   Awaitable<Response> confirm_booking(const RequestContext& rc);
   Awaitable<Response> payment_webhook(const RequestContext& rc);

@@ -107,32 +107,35 @@ Awaitable<Response> ServerImpl::waitlist_change(const RequestContext& rc, Comman
   co_return outcome_response(outcome, *user);
 }
 
-Awaitable<Response> ServerImpl::cancel_reservation(const RequestContext& rc) {
-  const std::string key(rc.route.param("reservation_id"));
+Result<ServerImpl::ReservationWrite, HttpError> ServerImpl::reservation_write(
+    const RequestContext& rc) {
+  const std::string_view key = rc.route.param("reservation_id");
   auto ref = parse_reservation(key);
-  if (!ref) co_return error_response(ref.error());
-  auto event = find_event(catalog_, ref->event_id);
-  if (!event) co_return error_response(event.error());
+  if (!ref) return unexpected(ref.error());
+  if (auto event = find_event(catalog_, ref->event_id); !event) return unexpected(event.error());
   auto body = parse_body(rc.http.body());
-  if (!body) co_return error_response(body.error());
+  if (!body) return unexpected(body.error());
   auto user = writer_identity(rc, ref->event_id, *body);
-  if (!user) co_return error_response(user.error());
-  const OwnedCommand command = reservation_command(CommandType::kCancel, *ref, *user, now_ms());
+  if (!user) return unexpected(user.error());
+  return ReservationWrite{key, *ref, std::move(*body), std::move(*user)};
+}
+
+Awaitable<Response> ServerImpl::cancel_reservation(const RequestContext& rc) {
+  auto write = reservation_write(rc);
+  if (!write) co_return error_response(write.error());
+  const OwnedCommand command =
+      reservation_command(CommandType::kCancel, write->ref, write->user, now_ms());
   const CommandOutcome outcome = co_await submit(command);
-  co_return outcome_response(outcome, *user);
+  co_return outcome_response(outcome, write->user);
 }
 
 Awaitable<Response> ServerImpl::confirm_booking(const RequestContext& rc) {
-  const std::string key(rc.route.param("reservation_id"));
-  auto ref = parse_reservation(key);
-  if (!ref) co_return error_response(ref.error());
-  auto event = find_event(catalog_, ref->event_id);
-  if (!event) co_return error_response(event.error());
-  auto body = parse_body(rc.http.body());
-  if (!body) co_return error_response(body.error());
-  auto user = writer_identity(rc, ref->event_id, *body);
-  if (!user) co_return error_response(user.error());
-  auto request = parse_confirm_request(*body);
+  auto write = reservation_write(rc);
+  if (!write) co_return error_response(write.error());
+  const std::string_view key = write->key;
+  const ReservationRef& ref = write->ref;
+  const std::string& user = write->user;
+  auto request = parse_confirm_request(write->body);
   if (!request) co_return error_response(request.error());
   if (!config_.fetch_payment) {
     co_return error_response(
@@ -159,7 +162,7 @@ Awaitable<Response> ServerImpl::confirm_booking(const RequestContext& rc) {
     co_return error_response(
         api_error(ApiErrc::kPaymentMismatch, what + " is for reservation " + payment.reservation));
   }
-  if (payment.user != *user) {
+  if (payment.user != user) {
     co_return error_response(
         api_error(ApiErrc::kPaymentMismatch, what + " was made by another user"));
   }
@@ -169,10 +172,10 @@ Awaitable<Response> ServerImpl::confirm_booking(const RequestContext& rc) {
         what + (payment.status == ProviderPayment::Status::kFailed ? " failed"
                                                                    : " is still processing")));
   }
-  const OwnedCommand command = confirm_command(*ref, *user, request->payment_id, request->provider,
+  const OwnedCommand command = confirm_command(ref, user, request->payment_id, request->provider,
                                                payment.amount_cents, now_ms());
   const CommandOutcome outcome = co_await submit(command);
-  co_return outcome_response(outcome, *user);
+  co_return outcome_response(outcome, user);
 }
 
 Awaitable<Response> ServerImpl::payment_webhook(const RequestContext& rc) {
