@@ -87,25 +87,24 @@ api::WebhookPayment::Type to_api(payments::PaymentEventType t) {
 // projector marks (lua-rules/booking/README.md) that an earlier run left in Redis belong to a
 // log that is gone: a worker would resume from their offsets and the projector would skip
 // this run's decisions up to their seqs. Refused, not cleared: the data is the operator's.
-Result<bool, std::string> refuse_state_of_a_gone_log(const std::string& host, uint16_t port) {
+Result<bool, std::string> refuse_state_of_a_gone_log(const std::string& host, uint16_t port,
+                                                     int partitions) {
   auto redis = redis::SyncClient::connect(host, port);
   if (!redis) return unexpected("redis: " + redis.error());
-  for (std::string_view pattern : {"bx:snap:*", "bx:applied:*"}) {
-    std::string cursor = "0";
-    do {
-      auto page = redis->command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
-      if (!page) return unexpected("redis: " + page.error());
-      if (page->is_error() || page->size() != 2) {
-        return unexpected("redis: SCAN answered " + page->describe());
+  for (int32_t p = 0; p < partitions; ++p) {
+    for (const std::string& key : {snapshot_key(p), applied_key(p)}) {
+      auto found = redis->command({"EXISTS", key});
+      if (!found) return unexpected("redis: " + found.error());
+      if (!found->is_integer()) return unexpected("redis: EXISTS answered " + found->describe());
+      if (found->integer() != 0) {
+        std::string why = "redis " + host + ":" + std::to_string(port) + " holds ";
+        why += key;
+        why +=
+            " from an earlier run, whose Kafka log (the in-process mock cluster's) is gone; "
+            "start on an empty redis.dir (or Redis)";
+        return unexpected(std::move(why));
       }
-      if ((*page)[1].size() > 0) {
-        return unexpected("redis " + host + ":" + std::to_string(port) + " holds " +
-                          std::string((*page)[1][0].str()) +
-                          " from an earlier run, whose Kafka log (the in-process mock "
-                          "cluster's) is gone; start on an empty redis.dir (or Redis)");
-      }
-      cursor = std::string((*page)[0].str());
-    } while (cursor != "0");
+    }
   }
   return true;
 }
@@ -193,7 +192,8 @@ Result<bool, std::string> Backend::start_infrastructure(bool embedded) {
   }
   if (config_.kafka_bootstrap.empty()) {
     if (!embedded) return unexpected(std::string("kafka: give --kafka bootstrap servers"));
-    auto fresh = refuse_state_of_a_gone_log(config_.redis_host, config_.redis_port);
+    auto fresh = refuse_state_of_a_gone_log(config_.redis_host, config_.redis_port,
+                                            config_.kafka_partitions);
     if (!fresh) return unexpected(fresh.error());
     auto cluster = kafka::MockCluster::start(1);
     if (!cluster) return unexpected(cluster.error());

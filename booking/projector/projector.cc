@@ -194,10 +194,12 @@ Result<size_t, std::string> Projector::send(const std::string& partition,
   return applied;
 }
 
+std::string applied_key(int32_t partition) { return "bx:applied:" + std::to_string(partition); }
+
 Result<uint64_t, std::string> Projector::applied_seq(int32_t partition) {
   auto is_ready = ready();
   if (!is_ready) return unexpected(is_ready.error());
-  const std::string key = "bx:applied:" + std::to_string(partition);
+  const std::string key = applied_key(partition);
   auto reply = client_->command({"GET", key});
   if (!reply) return unexpected(reply.error());
   if (reply->is_nil()) return uint64_t{0};

@@ -24,6 +24,9 @@ struct ProjectorOptions {
   size_t decisions_per_call = 512;
 };
 
+// The Redis key of the last seq of a partition the read model has applied: bx:applied:{partition}.
+std::string applied_key(int32_t partition);
+
 class Projector {
  public:
   using Options = ProjectorOptions;

@@ -15,9 +15,9 @@ bool parse_int(std::string_view s, T& out) {
   return ec == std::errc{} && p == s.data() + s.size();
 }
 
-std::string key(int32_t partition) { return "bx:snap:" + std::to_string(partition); }
-
 }  // namespace
+
+std::string snapshot_key(int32_t partition) { return "bx:snap:" + std::to_string(partition); }
 
 Result<std::unique_ptr<SnapshotStore>, std::string> SnapshotStore::connect(const std::string& host,
                                                                            uint16_t port) {
@@ -36,7 +36,7 @@ Result<bool, std::string> SnapshotStore::reconnect_if_broken() {
 
 Result<std::optional<StoredSnapshot>, std::string> SnapshotStore::load(int32_t partition) {
   if (auto ok = reconnect_if_broken(); !ok) return unexpected(ok.error());
-  const std::string k = key(partition);
+  const std::string k = snapshot_key(partition);
   auto r = redis_.command({"HMGET", k, "offset", "seq", "bytes"});
   if (!r) return unexpected("redis: " + r.error());
   if (!r->is_array() || r->size() != 3) return unexpected("redis: unexpected reply to HMGET " + k);
@@ -54,7 +54,7 @@ Result<std::optional<StoredSnapshot>, std::string> SnapshotStore::load(int32_t p
 
 Result<bool, std::string> SnapshotStore::save(int32_t partition, const StoredSnapshot& snapshot) {
   if (auto ok = reconnect_if_broken(); !ok) return unexpected(ok.error());
-  const std::string k = key(partition);
+  const std::string k = snapshot_key(partition);
   const std::string offset = std::to_string(snapshot.next_offset);
   const std::string seq = std::to_string(snapshot.seq);
   auto r = redis_.command(

@@ -27,6 +27,9 @@ struct StoredSnapshot {
   std::string bytes;
 };
 
+// The Redis key of a partition's snapshot: bx:snap:{partition}.
+std::string snapshot_key(int32_t partition);
+
 class SnapshotStore {
  public:
   static Result<std::unique_ptr<SnapshotStore>, std::string> connect(const std::string& host,
