@@ -11,21 +11,22 @@
 #include <thread>
 
 #include "gateway/io/gate.h"
+#include "shared/host_port.h"
 
 namespace {
 
 using boxoffice::gateway::GateConfig;
 
-// "host:port" → host and port; false when malformed.
-bool split_address(const std::string& address, std::string& host, uint16_t& port) {
-  const size_t colon = address.rfind(':');
-  int p = 0;
-  if (colon == std::string::npos || colon == 0 ||
-      std::sscanf(address.c_str() + colon + 1, "%d", &p) != 1 || p <= 0 || p > 65535) {
+// A --flag's "host:port" into host and port; false, having said why, when malformed.
+bool take_address(const char* flag, const std::string& text, std::string& host, uint16_t& port) {
+  const auto address = boxoffice::parse_host_port(text);
+  if (!address || address->port == 0) {
+    std::fprintf(stderr, "boxoffice_gate: %s: expected host:port, got \"%s\"\n", flag,
+                 text.c_str());
     return false;
   }
-  host = address.substr(0, colon);
-  port = static_cast<uint16_t>(p);
+  host = address->host;
+  port = address->port;
   return true;
 }
 
@@ -67,12 +68,11 @@ int run(int argc, char** argv) {
   if (*threads) config.threads = flags.threads;
   if (*key) config.signing_key_file = flags.signing_key_file;
   if (*static_dir) config.static_dir = flags.static_dir;
-  if (*redis && !split_address(redis_address, config.redis_host, config.redis_port)) {
-    std::fprintf(stderr, "boxoffice_gate: --redis: expected host:port\n");
+  if (*redis && !take_address("--redis", redis_address, config.redis_host, config.redis_port)) {
     return 2;
   }
-  if (*upstream && !split_address(upstream_address, config.upstream_host, config.upstream_port)) {
-    std::fprintf(stderr, "boxoffice_gate: --upstream: expected host:port\n");
+  if (*upstream &&
+      !take_address("--upstream", upstream_address, config.upstream_host, config.upstream_port)) {
     return 2;
   }
   auto keys = boxoffice::gateway::load_signing_keys(config);

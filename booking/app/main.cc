@@ -14,6 +14,7 @@
 
 #include "booking/app/backend.h"
 #include "booking/app/config.h"
+#include "shared/host_port.h"
 
 namespace {
 
@@ -89,17 +90,14 @@ int run(int argc, char** argv) {
   if (*gate_port) config.gate_port = flags.gate_port;
   if (*partitions) config.kafka_partitions = flags.kafka_partitions;
   if (*redis) {
-    const size_t colon = redis_address.rfind(':');
-    int port = 0;
-    if (colon == std::string::npos ||
-        std::sscanf(redis_address.c_str() + colon + 1, "%d", &port) != 1 || port <= 0 ||
-        port > 65535) {
+    const auto address = boxoffice::parse_host_port(redis_address);
+    if (!address || address->port == 0) {
       std::fprintf(stderr, "boxoffice: --redis: expected host:port, got \"%s\"\n",
                    redis_address.c_str());
       return 2;
     }
-    config.redis_host = redis_address.substr(0, colon);
-    config.redis_port = static_cast<uint16_t>(port);
+    config.redis_host = address->host;
+    config.redis_port = address->port;
   }
 
   std::string mode;

@@ -7,34 +7,17 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <charconv>
 #include <cstdio>
 #include <exception>
 #include <iostream>
 
 #include "booking/payments/paysim/server.h"
+#include "shared/host_port.h"
 
 namespace {
 
 using boxoffice::payments::paysim::Paysim;
 using boxoffice::payments::paysim::PaysimOptions;
-
-// "HOST:PORT" or "[V6]:PORT"; port 0 = any free port.
-bool split_listen(const std::string& listen, PaysimOptions& o) {
-  const size_t colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0) return false;
-  std::string host = listen.substr(0, colon);
-  if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  const std::string_view port = std::string_view(listen).substr(colon + 1);
-  unsigned value = 0;
-  auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (port.empty() || ec != std::errc{} || p != port.data() + port.size() || value > 65535) {
-    return false;
-  }
-  o.listen_host = host;
-  o.listen_port = static_cast<uint16_t>(value);
-  return true;
-}
 
 int run(int argc, char** argv) {
   CLI::App app{"paysim: a payment provider simulator (hosted checkout, signed webhooks, refunds)"};
@@ -85,10 +68,14 @@ int run(int argc, char** argv) {
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
-  if (!split_listen(listen, o)) {
+  // Port 0 = any free port.
+  const auto address = boxoffice::parse_host_port(listen);
+  if (!address) {
     std::cerr << "--listen: expected HOST:PORT, got \"" << listen << "\"\n";
     return 2;
   }
+  o.listen_host = address->host;
+  o.listen_port = address->port;
   o.faults.send_processing = !no_processing;
   o.webhook_timeout = std::chrono::milliseconds(timeout_ms);
 
