@@ -2,25 +2,25 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 namespace boxoffice {
 namespace {
 
 TEST(ParseHostPort, NamesAndAddressesWithAPort) {
-  const auto redis = parse_host_port("127.0.0.1:6379");
-  ASSERT_TRUE(redis);
-  EXPECT_EQ(redis->host, "127.0.0.1");
-  EXPECT_EQ(redis->port, 6379);
-  const auto named = parse_host_port("booking-api.internal:8080");
-  ASSERT_TRUE(named);
-  EXPECT_EQ(named->host, "booking-api.internal");
-  EXPECT_EQ(named->port, 8080);
-  const auto v6 = parse_host_port("[::1]:65535");
-  ASSERT_TRUE(v6);
-  EXPECT_EQ(v6->host, "::1");
-  EXPECT_EQ(v6->port, 65535);
-  const auto any = parse_host_port("localhost:0");
-  ASSERT_TRUE(any);
-  EXPECT_EQ(any->port, 0);
+  struct Case {
+    const char* text;
+    const char* host;
+    uint16_t port;
+  };
+  for (const Case& c : {Case{"127.0.0.1:6379", "127.0.0.1", 6379},
+                        Case{"booking-api.internal:8080", "booking-api.internal", 8080},
+                        Case{"[::1]:65535", "::1", 65535}, Case{"localhost:0", "localhost", 0}}) {
+    const auto address = parse_host_port(c.text);
+    ASSERT_TRUE(address) << c.text;
+    EXPECT_EQ(address->host, c.host) << c.text;
+    EXPECT_EQ(address->port, c.port) << c.text;
+  }
 }
 
 TEST(ParseHostPort, RefusesEverythingElse) {
