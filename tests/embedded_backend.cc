@@ -15,17 +15,15 @@ namespace {
 
 constexpr auto kStartTimeout = std::chrono::seconds(90);
 
-}  // namespace
-
-Result<EmbeddedBackend, std::string> EmbeddedBackend::start(const std::vector<std::string>& args) {
-  int out[2];
-  if (pipe(out) != 0) return unexpected(std::string("pipe failed"));
+// Starts `boxoffice embedded --api-port 0 args...` with its stdout (and, if asked, its stderr)
+// on the write end of out, which it closes; -1 if fork failed.
+pid_t spawn(const std::vector<std::string>& args, const int out[2], bool with_stderr) {
   std::vector<std::string> argv = {"boxoffice", "embedded", "--api-port", "0"};
   argv.insert(argv.end(), args.begin(), args.end());
   const pid_t pid = fork();
-  if (pid < 0) return unexpected(std::string("fork failed"));
   if (pid == 0) {
     dup2(out[1], STDOUT_FILENO);
+    if (with_stderr) dup2(out[1], STDERR_FILENO);
     close(out[0]);
     close(out[1]);
     std::vector<char*> cargv;
@@ -36,6 +34,45 @@ Result<EmbeddedBackend, std::string> EmbeddedBackend::start(const std::vector<st
     _exit(127);
   }
   close(out[1]);
+  return pid;
+}
+
+}  // namespace
+
+EmbeddedBackend::Exited EmbeddedBackend::run_to_exit(const std::vector<std::string>& args) {
+  int out[2];
+  if (pipe(out) != 0) return {-1, "pipe failed"};
+  const pid_t pid = spawn(args, out, true);
+  Exited exited{-1, ""};
+  if (pid < 0) {
+    close(out[0]);
+    exited.output = "fork failed";
+    return exited;
+  }
+  // A start that goes on instead of failing is stopped at the deadline.
+  bool ended = false;
+  const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  while (!ended && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{out[0], POLLIN, 0};
+    if (poll(&p, 1, 200) <= 0) continue;
+    char buf[4096];
+    const ssize_t n = read(out[0], buf, sizeof buf);
+    if (n > 0) exited.output.append(buf, static_cast<size_t>(n));
+    ended = n <= 0;
+  }
+  close(out[0]);
+  if (!ended) kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  exited.status = ended && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return exited;
+}
+
+Result<EmbeddedBackend, std::string> EmbeddedBackend::start(const std::vector<std::string>& args) {
+  int out[2];
+  if (pipe(out) != 0) return unexpected(std::string("pipe failed"));
+  const pid_t pid = spawn(args, out, false);
+  if (pid < 0) return unexpected(std::string("fork failed"));
   EmbeddedBackend b;
   b.pid_ = pid;
   b.stdout_fd_ = out[0];

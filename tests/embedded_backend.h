@@ -17,6 +17,13 @@ class EmbeddedBackend {
  public:
   // args are appended after `boxoffice embedded --api-port 0`.
   static Result<EmbeddedBackend, std::string> start(const std::vector<std::string>& args);
+  // Runs it to its end instead, for a start that must fail: the exit status (-1 if it did not
+  // exit by itself) and what it wrote to stdout and stderr.
+  struct Exited {
+    int status;
+    std::string output;
+  };
+  static Exited run_to_exit(const std::vector<std::string>& args);
   EmbeddedBackend(EmbeddedBackend&&) noexcept;
   EmbeddedBackend& operator=(EmbeddedBackend&&) = delete;
   EmbeddedBackend(const EmbeddedBackend&) = delete;
