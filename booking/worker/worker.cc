@@ -205,17 +205,18 @@ void Worker::snapshot_due(Clock::time_point now) {
   }
 }
 
-// Starting over from the log's beginning would skip every new command up to the snapshot's
-// offset (handle() takes them for replays), and starting at its end would lose the commands
-// the snapshot does not include: either way seats would be decided wrongly, so stop instead.
+// The offset is the next command the partition's state needs (restored from a snapshot, or
+// read since). Starting over from the log's beginning would skip every new command below it
+// (handle() takes them for replays), and going on from where the log now starts would lose
+// the commands in between: either way seats would be decided wrongly, so stop instead.
 std::string Worker::log_lost_its_place(const rd_kafka_message_t& m) const {
   const auto it = owned_.find(m.partition);
   const int64_t offset = it == owned_.end() ? m.offset : it->second.next_offset;
   return "partition " + std::to_string(m.partition) + " of " + config_.topics.commands +
-         " does not hold offset " + std::to_string(offset) +
-         ", where its snapshot (bx:snap:" + std::to_string(m.partition) +
-         ") continues: the log was truncated or recreated since the snapshot was taken (kafka: " +
-         rd_kafka_message_errstr(&m) + ")";
+         " does not hold offset " + std::to_string(offset) + ", the next command its state (from " +
+         snapshot_key(m.partition) +
+         " and what was read since) needs: the log lost it (retention) or is not the log that " +
+         "state came from (recreated) (kafka: " + rd_kafka_message_errstr(&m) + ")";
 }
 
 // On the writer's thread, or on the worker's for a synchronous snapshot.
