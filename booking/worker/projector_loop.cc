@@ -8,16 +8,44 @@
 
 namespace boxoffice::booking {
 
+// The consumer goes first: closing it revokes the partitions, which touches next_offset_.
+ProjectorLoop::~ProjectorLoop() { consumer_.reset(); }
+
 Result<std::unique_ptr<ProjectorLoop>, std::string> ProjectorLoop::create(
     ProjectorLoopConfig config, Apply apply) {
   std::unique_ptr<ProjectorLoop> loop(new ProjectorLoop(std::move(config), std::move(apply)));
   const ProjectorLoopConfig& c = loop->config_;
   const kafka::Settings settings =
       kafka::group_member_defaults(c.bootstrap, c.group, c.session_timeout);
-  auto consumer = kafka::Consumer::subscribe(settings, {c.topics.events}, {});
+  ProjectorLoop* raw = loop.get();
+  auto consumer = kafka::Consumer::subscribe(
+      settings, {c.topics.events},
+      {.on_assign = [](const auto& partitions) { return partitions; },
+       .on_revoke = [raw](const auto& partitions) { raw->forget(partitions); }});
   if (!consumer) return unexpected(consumer.error());
   loop->consumer_ = std::move(*consumer);
   return loop;
+}
+
+// Another member may apply these partitions meanwhile: its progress is no loss.
+void ProjectorLoop::forget(const std::vector<kafka::TopicPartition>& partitions) {
+  for (const kafka::TopicPartition& tp : partitions) next_offset_.erase(tp.partition);
+}
+
+// boxoffice.events is neither compacted nor transactional, so its offsets have no holes of
+// their own: a message past the expected offset means the log deleted the ones between (the
+// consumer's auto.offset.reset moved on to the log's new start).
+void ProjectorLoop::check_continuity(const rd_kafka_message_t& m) {
+  auto expected = next_offset_.find(m.partition);
+  if (expected != next_offset_.end() && m.offset > expected->second) {
+    const auto lost = static_cast<uint64_t>(m.offset - expected->second);
+    stats_.lost.fetch_add(lost, std::memory_order_relaxed);
+    spdlog::error(
+        "projector: partition {}: offsets {} to {} of {} were deleted before they were applied: "
+        "the read model lacks their decisions",
+        m.partition, expected->second, m.offset - 1, config_.topics.events);
+  }
+  next_offset_[m.partition] = m.offset + 1;
 }
 
 Result<bool, std::string> ProjectorLoop::run(const std::atomic<bool>& stop) {
@@ -40,6 +68,7 @@ Result<bool, std::string> ProjectorLoop::run(const std::atomic<bool>& stop) {
         }
         continue;
       }
+      check_continuity(*m);
       Burst& b = bursts[m->partition];
       b.batches.emplace_back(static_cast<const char*>(m->payload), m->len);
       b.messages.push_back(std::move(m));
@@ -53,6 +82,7 @@ Result<bool, std::string> ProjectorLoop::run(const std::atomic<bool>& stop) {
         spdlog::warn("projector: partition {}: {}", partition, applied.error());
         const rd_kafka_message_t& first = *burst.messages.front();
         rd_kafka_seek(first.rkt, partition, first.offset, 1000);
+        next_offset_[partition] = first.offset;
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         continue;
       }

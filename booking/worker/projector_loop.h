@@ -8,10 +8,12 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "booking/service/kafka.h"
 #include "booking/service/topics.h"
@@ -30,6 +32,9 @@ struct ProjectorLoopConfig {
 struct ProjectorLoopStats {
   std::atomic<uint64_t> batches{0};
   std::atomic<uint64_t> failures{0};
+  // Batches the log deleted before they were applied (retention, or the mock cluster's 5 MB
+  // a partition): their decisions are missing from the read model.
+  std::atomic<uint64_t> lost{0};
 };
 
 class ProjectorLoop {
@@ -43,14 +48,23 @@ class ProjectorLoop {
                                                                     Apply apply);
   Result<bool, std::string> run(const std::atomic<bool>& stop);
   const ProjectorLoopStats& stats() const { return stats_; }
+  ~ProjectorLoop();
+  ProjectorLoop(const ProjectorLoop&) = delete;
+  ProjectorLoop& operator=(const ProjectorLoop&) = delete;
 
  private:
   ProjectorLoop(ProjectorLoopConfig config, Apply apply)
       : config_(std::move(config)), apply_(std::move(apply)) {}
+  // Counts and reports the batches between the offset expected next and m's.
+  void check_continuity(const rd_kafka_message_t& m);
+  void forget(const std::vector<kafka::TopicPartition>& partitions);
+
   ProjectorLoopConfig config_;
   Apply apply_;
   std::unique_ptr<kafka::Consumer> consumer_;
   ProjectorLoopStats stats_;
+  // The offset each partition's next message should have, once one was read (or sought).
+  std::map<int32_t, int64_t> next_offset_;
 };
 
 }  // namespace boxoffice::booking
