@@ -65,6 +65,9 @@ class GateHandler : public server::RequestHandler {
   void lottery(server::ResponseWriter& writer, const std::string& event);
   void challenge(server::Request& request, server::ResponseWriter& writer,
                  const std::string& event);
+  // The event's room once its state is loaded; answers unknown_event itself and returns
+  // nullptr otherwise.
+  Room* loaded_room(server::ResponseWriter& writer, const std::string& event);
   // Verifies the waiting token; answers the error itself and returns nullopt on failure.
   std::optional<tokens::Claims> waiting_claims(const server::Request& request,
                                                server::ResponseWriter& writer,

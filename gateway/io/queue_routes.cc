@@ -62,21 +62,18 @@ void GateHandler::join(server::Request& request, server::ResponseWriter writer,
   if (!valid_identity(identity)) {
     return reply_error(writer, GateErrc::kBadIdentity, "an identity is 1-64 of [A-Za-z0-9_.@-]");
   }
-  auto it = rooms_.find(event);
-  if (it == rooms_.end() || !it->second.loaded) {
-    return reply_error(writer, GateErrc::kUnknownEvent, "no waiting room for this event");
-  }
-  const Room& room = it->second;
-  if (room.snapshot.config.pow_difficulty > 0 &&
+  Room* room = loaded_room(writer, event);
+  if (room == nullptr) return;
+  if (room->snapshot.config.pow_difficulty > 0 &&
       !proof_of_work_.verify(event, identity, now, request.header("x-pow-nonce"),
-                             room.snapshot.config.pow_difficulty)) {
+                             room->snapshot.config.pow_difficulty)) {
     return reply_error(writer, GateErrc::kBadProofOfWork,
                        "solve GET /queue/{event}/challenge and send X-Pow-Nonce");
   }
-  if (room.snapshot.config.mode == RoomMode::kLottery && room.seed.empty()) {
+  if (room->snapshot.config.mode == RoomMode::kLottery && room->seed.empty()) {
     return reply_error(writer, GateErrc::kUnavailable, "the lottery is not initialised yet");
   }
-  const uint64_t key = room.seed.empty() ? 0 : lottery_key(room.seed, identity);
+  const uint64_t key = room->seed.empty() ? 0 : lottery_key(room->seed, identity);
   const bool html = wants_html(request);
   redis_.call_script(
       "gate/join.lua", room_keys(event), {identity, std::to_string(now), std::to_string(key)},
@@ -109,6 +106,16 @@ void GateHandler::join(server::Request& request, server::ResponseWriter writer,
       });
 }
 
+GateHandler::Room* GateHandler::loaded_room(server::ResponseWriter& writer,
+                                            const std::string& event) {
+  auto it = rooms_.find(event);
+  if (it == rooms_.end() || !it->second.loaded) {
+    reply_error(writer, GateErrc::kUnknownEvent, "no waiting room for this event");
+    return nullptr;
+  }
+  return &it->second;
+}
+
 std::optional<tokens::Claims> GateHandler::waiting_claims(const server::Request& request,
                                                           server::ResponseWriter& writer,
                                                           const std::string& event) {
@@ -135,15 +142,13 @@ std::optional<tokens::Claims> GateHandler::waiting_claims(const server::Request&
 void GateHandler::status(server::Request& request, server::ResponseWriter writer,
                          const std::string& event) {
   shared_.counters.status_requests.fetch_add(1, std::memory_order_relaxed);
-  auto it = rooms_.find(event);
-  if (it == rooms_.end() || !it->second.loaded) {
-    return reply_error(writer, GateErrc::kUnknownEvent, "no waiting room for this event");
-  }
+  Room* room = loaded_room(writer, event);
+  if (room == nullptr) return;
   const std::optional<tokens::Claims> claims = waiting_claims(request, writer, event);
   if (!claims) return;
   const bool html = wants_html(request);
-  if (claims->position != 0 || !it->second.snapshot.sealed) {
-    return answer_status(writer, it->second, *claims, html, {});
+  if (claims->position != 0 || !room->snapshot.sealed) {
+    return answer_status(writer, *room, *claims, html, {});
   }
   // A pre-queue token after the draw: learn the place once and hand out a token carrying it.
   tokens::Claims known = *claims;
@@ -233,10 +238,8 @@ void GateHandler::answer_status(server::ResponseWriter& writer, const Room& room
 void GateHandler::stream(server::Request& request, server::ResponseWriter writer,
                          const std::string& event) {
   shared_.counters.status_requests.fetch_add(1, std::memory_order_relaxed);
-  auto it = rooms_.find(event);
-  if (it == rooms_.end() || !it->second.loaded) {
-    return reply_error(writer, GateErrc::kUnknownEvent, "no waiting room for this event");
-  }
+  Room* room = loaded_room(writer, event);
+  if (room == nullptr) return;
   const std::optional<tokens::Claims> claims = waiting_claims(request, writer, event);
   if (!claims) return;
   writer.begin(200,
@@ -251,8 +254,8 @@ void GateHandler::stream(server::Request& request, server::ResponseWriter writer
     if (room_it == rooms_.end()) return;
     std::erase_if(room_it->second.watchers, [id](const Watcher& w) { return w.id == id; });
   });
-  it->second.watchers.push_back(std::move(watcher));
-  notify_watchers(event, it->second);
+  room->watchers.push_back(std::move(watcher));
+  notify_watchers(event, *room);
 }
 
 // Sends each watcher its place when it changed; an admitted watcher gets its admission token
@@ -312,11 +315,9 @@ void GateHandler::notify_watchers(const std::string& event, Room& room) {
 }
 
 void GateHandler::lottery(server::ResponseWriter& writer, const std::string& event) {
-  auto it = rooms_.find(event);
-  if (it == rooms_.end() || !it->second.loaded) {
-    return reply_error(writer, GateErrc::kUnknownEvent, "no waiting room for this event");
-  }
-  const RoomSnapshot& r = it->second.snapshot;
+  Room* room = loaded_room(writer, event);
+  if (room == nullptr) return;
+  const RoomSnapshot& r = room->snapshot;
   nlohmann::json body = {
       {"event", event},
       {"commitment", r.commitment},
@@ -331,16 +332,14 @@ void GateHandler::lottery(server::ResponseWriter& writer, const std::string& eve
 
 void GateHandler::challenge(server::Request& request, server::ResponseWriter& writer,
                             const std::string& event) {
-  auto it = rooms_.find(event);
-  if (it == rooms_.end() || !it->second.loaded) {
-    return reply_error(writer, GateErrc::kUnknownEvent, "no waiting room for this event");
-  }
+  Room* room = loaded_room(writer, event);
+  if (room == nullptr) return;
   const std::string identity = identity_of(request);
   if (!valid_identity(identity)) {
     return reply_error(writer, GateErrc::kBadIdentity, "an identity is 1-64 of [A-Za-z0-9_.@-]");
   }
   nlohmann::json body = {{"challenge", proof_of_work_.challenge(event, identity, now_ms())},
-                         {"difficulty_bits", it->second.snapshot.config.pow_difficulty}};
+                         {"difficulty_bits", room->snapshot.config.pow_difficulty}};
   writer.respond(200, {Header{"content-type", "application/json"}}, body.dump());
 }
 
