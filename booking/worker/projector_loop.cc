@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 #include <thread>
 #include <vector>
@@ -29,21 +30,30 @@ Result<std::unique_ptr<ProjectorLoop>, std::string> ProjectorLoop::create(
 
 // Another member may apply these partitions meanwhile: its progress is no loss.
 void ProjectorLoop::forget(const std::vector<kafka::TopicPartition>& partitions) {
-  for (const kafka::TopicPartition& tp : partitions) next_offset_.erase(tp.partition);
+  for (const kafka::TopicPartition& tp : partitions) {
+    next_offset_.erase(tp.partition);
+    reported_to_.erase(tp.partition);
+  }
 }
 
 // boxoffice.events is neither compacted nor transactional, so its offsets have no holes of
 // their own: a message past the expected offset means the log deleted the ones between (the
-// consumer's auto.offset.reset moved on to the log's new start).
+// consumer's auto.offset.reset moved on to the log's new start). A retry that skips the same
+// offsets again reports nothing new; offsets read but not applied before the deletion (a
+// failed burst) are not counted, so `lost` is a lower bound.
 void ProjectorLoop::check_continuity(const rd_kafka_message_t& m) {
   auto expected = next_offset_.find(m.partition);
   if (expected != next_offset_.end() && m.offset > expected->second) {
-    const auto lost = static_cast<uint64_t>(m.offset - expected->second);
-    stats_.lost.fetch_add(lost, std::memory_order_relaxed);
-    spdlog::error(
-        "projector: partition {}: offsets {} to {} of {} were deleted before they were applied: "
-        "the read model lacks their decisions",
-        m.partition, expected->second, m.offset - 1, config_.topics.events);
+    int64_t& reported = reported_to_[m.partition];
+    const int64_t from = std::max(expected->second, reported);
+    if (m.offset > from) {
+      stats_.lost.fetch_add(static_cast<uint64_t>(m.offset - from), std::memory_order_relaxed);
+      spdlog::error(
+          "projector: partition {}: offsets {} to {} of {} were deleted before they were "
+          "applied: the read model lacks their decisions",
+          m.partition, from, m.offset - 1, config_.topics.events);
+      reported = m.offset;
+    }
   }
   next_offset_[m.partition] = m.offset + 1;
 }

@@ -33,7 +33,8 @@ struct ProjectorLoopStats {
   std::atomic<uint64_t> batches{0};
   std::atomic<uint64_t> failures{0};
   // Batches the log deleted before they were applied (retention, or the mock cluster's 5 MB
-  // a partition): their decisions are missing from the read model.
+  // a partition): their decisions are missing from the read model. A lower bound, each offset
+  // counted once (projector_loop.cc).
   std::atomic<uint64_t> lost{0};
 };
 
@@ -65,6 +66,8 @@ class ProjectorLoop {
   ProjectorLoopStats stats_;
   // The offset each partition's next message should have, once one was read (or sought).
   std::map<int32_t, int64_t> next_offset_;
+  // The end of the offsets each partition has reported lost.
+  std::map<int32_t, int64_t> reported_to_;
 };
 
 }  // namespace boxoffice::booking
