@@ -16,7 +16,7 @@ namespace {
 constexpr auto kStartTimeout = std::chrono::seconds(90);
 
 // Starts `boxoffice embedded --api-port 0 args...` with its stdout (and, if asked, its stderr)
-// on the write end of out, which it closes; -1 if fork failed.
+// on the write end of out, which it closes; -1 if fork failed, having closed the read end too.
 pid_t spawn(const std::vector<std::string>& args, const int out[2], bool with_stderr) {
   std::vector<std::string> argv = {"boxoffice", "embedded", "--api-port", "0"};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -34,6 +34,7 @@ pid_t spawn(const std::vector<std::string>& args, const int out[2], bool with_st
     _exit(127);
   }
   close(out[1]);
+  if (pid < 0) close(out[0]);
   return pid;
 }
 
@@ -45,7 +46,6 @@ EmbeddedBackend::Exited EmbeddedBackend::run_to_exit(const std::vector<std::stri
   const pid_t pid = spawn(args, out, true);
   Exited exited{-1, ""};
   if (pid < 0) {
-    close(out[0]);
     exited.output = "fork failed";
     return exited;
   }

@@ -9,7 +9,7 @@
 
 namespace boxoffice::booking {
 
-// The consumer goes first: closing it revokes the partitions, which touches next_offset_.
+// The consumer goes first: closing it revokes the partitions, which touches continuity_.
 ProjectorLoop::~ProjectorLoop() { consumer_.reset(); }
 
 Result<std::unique_ptr<ProjectorLoop>, std::string> ProjectorLoop::create(
@@ -30,10 +30,7 @@ Result<std::unique_ptr<ProjectorLoop>, std::string> ProjectorLoop::create(
 
 // Another member may apply these partitions meanwhile: its progress is no loss.
 void ProjectorLoop::forget(const std::vector<kafka::TopicPartition>& partitions) {
-  for (const kafka::TopicPartition& tp : partitions) {
-    next_offset_.erase(tp.partition);
-    reported_to_.erase(tp.partition);
-  }
+  for (const kafka::TopicPartition& tp : partitions) continuity_.erase(tp.partition);
 }
 
 // boxoffice.events is neither compacted nor transactional, so its offsets have no holes of
@@ -42,20 +39,24 @@ void ProjectorLoop::forget(const std::vector<kafka::TopicPartition>& partitions)
 // offsets again reports nothing new; offsets read but not applied before the deletion (a
 // failed burst) are not counted, so `lost` is a lower bound.
 void ProjectorLoop::check_continuity(const rd_kafka_message_t& m) {
-  auto expected = next_offset_.find(m.partition);
-  if (expected != next_offset_.end() && m.offset > expected->second) {
-    int64_t& reported = reported_to_[m.partition];
-    const int64_t from = std::max(expected->second, reported);
+  auto known = continuity_.find(m.partition);
+  if (known == continuity_.end()) {
+    continuity_[m.partition] = {.next = m.offset + 1, .reported_to = 0};
+    return;
+  }
+  Continuity& c = known->second;
+  if (m.offset > c.next) {
+    const int64_t from = std::max(c.next, c.reported_to);
     if (m.offset > from) {
       stats_.lost.fetch_add(static_cast<uint64_t>(m.offset - from), std::memory_order_relaxed);
       spdlog::error(
           "projector: partition {}: offsets {} to {} of {} were deleted before they were "
           "applied: the read model lacks their decisions",
           m.partition, from, m.offset - 1, config_.topics.events);
-      reported = m.offset;
+      c.reported_to = m.offset;
     }
   }
-  next_offset_[m.partition] = m.offset + 1;
+  c.next = m.offset + 1;
 }
 
 Result<bool, std::string> ProjectorLoop::run(const std::atomic<bool>& stop) {
@@ -92,7 +93,7 @@ Result<bool, std::string> ProjectorLoop::run(const std::atomic<bool>& stop) {
         spdlog::warn("projector: partition {}: {}", partition, applied.error());
         const rd_kafka_message_t& first = *burst.messages.front();
         rd_kafka_seek(first.rkt, partition, first.offset, 1000);
-        next_offset_[partition] = first.offset;
+        continuity_[partition].next = first.offset;
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         continue;
       }

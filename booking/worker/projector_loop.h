@@ -64,10 +64,12 @@ class ProjectorLoop {
   Apply apply_;
   std::unique_ptr<kafka::Consumer> consumer_;
   ProjectorLoopStats stats_;
-  // The offset each partition's next message should have, once one was read (or sought).
-  std::map<int32_t, int64_t> next_offset_;
-  // The end of the offsets each partition has reported lost.
-  std::map<int32_t, int64_t> reported_to_;
+  struct Continuity {
+    int64_t next = 0;         // the offset the next message should have
+    int64_t reported_to = 0;  // the end of the offsets already reported lost
+  };
+  // By partition, once a message of it was read (or a retry sought back).
+  std::map<int32_t, Continuity> continuity_;
 };
 
 }  // namespace boxoffice::booking
