@@ -15,6 +15,7 @@
 
 #include "booking/api/json_writer.h"
 #include "booking/api/server_impl.h"
+#include "shared/thread_name.h"
 
 namespace boxoffice::booking::api {
 namespace {
@@ -246,7 +247,12 @@ Result<bool, std::string> ServerImpl::start() {
   work_.emplace(io_->get_executor());
   asio::co_spawn(acceptor_->get_executor(), accept_loop(), asio::detached);
   const int threads = std::max(1, config_.threads);
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { io_->run(); });
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([this, i] {
+      name_this_thread("api-io-" + std::to_string(i));
+      io_->run();
+    });
+  }
   spdlog::info("api: listening on {}:{} ({} threads)", config_.host, port_, threads);
   return true;
 }

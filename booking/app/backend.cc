@@ -30,6 +30,7 @@
 #include "gateway/io/gate.h"
 #include "gateway/io/room_setup.h"
 #include "shared/redis/sync_client.h"
+#include "shared/thread_name.h"
 #include "shared/tokens/caching_verifier.h"
 
 namespace boxoffice::booking {
@@ -165,6 +166,7 @@ Result<bool, std::string> Backend::finish() {
 
 void Backend::spawn(std::string name, std::function<Result<bool, std::string>()> body) {
   threads_.emplace_back([this, name = std::move(name), body = std::move(body)] {
+    name_this_thread(name);
     auto ok = body();
     if (ok) return;
     spdlog::error("{}: {}", name, ok.error());
@@ -286,7 +288,10 @@ Result<bool, std::string> Backend::start_api(bool embedded) {
       std::make_shared<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
           io->get_executor());
   parts_.push_back(io);
-  threads_.emplace_back([io] { io->run(); });
+  threads_.emplace_back([io] {
+    name_this_thread("payments-io");
+    io->run();
+  });
 
   const uint16_t api_port = config_.api_port != 0 ? config_.api_port : free_port();
   const std::string api_url = "http://" + config_.api_host + ":" + std::to_string(api_port);
@@ -426,7 +431,10 @@ Result<bool, std::string> Backend::start_api(bool embedded) {
   if (!refunder) return unexpected("refunder: " + refunder.error());
   std::shared_ptr<payments::Refunder> refunds = std::move(*refunder);
   parts_.push_back(refunds);
-  threads_.emplace_back([refunds] { refunds->run(); });
+  threads_.emplace_back([refunds] {
+    name_this_thread("refunds");
+    refunds->run();
+  });
 
   // Stops the API side when the process stops, in dependency order.
   spawn("api", [this, server, paysim, refunds, work, io]() -> Result<bool, std::string> {

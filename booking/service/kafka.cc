@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "shared/thread_name.h"
+
 namespace boxoffice::kafka {
 namespace {
 
@@ -110,6 +112,7 @@ Result<std::unique_ptr<Producer>, std::string> Producer::create(const Settings& 
   p->rk_ = std::move(*rk);
   // Delivery reports are served by poll(); a thread of its own keeps callers free of it.
   p->poller_ = std::thread([raw = p.get()] {
+    name_this_thread("kafka-delivery");
     while (!raw->stop_.load(std::memory_order_relaxed)) rd_kafka_poll(raw->rk_.get(), 50);
   });
   return p;

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "booking/core/wire.h"
+#include "shared/thread_name.h"
 
 namespace boxoffice::booking {
 namespace {
@@ -51,7 +52,10 @@ Result<std::unique_ptr<KafkaCommandBus>, std::string> KafkaCommandBus::create(
   if (!listener) return unexpected(listener.error());
   bus->listener_ = std::move(*listener);
   bus->next_ = uint64_t{bus->config_.instance} << kInstanceShift;
-  bus->thread_ = std::thread([raw = bus.get()] { raw->listen(); });
+  bus->thread_ = std::thread([raw = bus.get()] {
+    name_this_thread("bus-decisions");
+    raw->listen();
+  });
   return bus;
 }
 

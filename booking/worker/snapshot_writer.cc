@@ -1,5 +1,7 @@
 #include "booking/worker/snapshot_writer.h"
 
+#include "shared/thread_name.h"
+
 namespace boxoffice::booking {
 namespace {
 constexpr auto kAckPoll = std::chrono::milliseconds(1);
@@ -8,7 +10,10 @@ constexpr auto kAckPoll = std::chrono::milliseconds(1);
 SnapshotWriter::SnapshotWriter(std::unique_ptr<SnapshotStore> store, Stored stored,
                                std::chrono::milliseconds ack_timeout)
     : store_(std::move(store)), stored_(std::move(stored)), ack_timeout_(ack_timeout) {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("snapshot-write");
+    run();
+  });
 }
 
 SnapshotWriter::~SnapshotWriter() {

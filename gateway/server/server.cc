@@ -19,6 +19,7 @@
 
 #include "gateway/server/event_time.h"
 #include "gateway/server/server_internal.h"
+#include "shared/thread_name.h"
 
 namespace boxoffice::gateway::server {
 
@@ -377,7 +378,10 @@ Result<bool, std::string> Server::start() {
   };
   for (auto& w : workers_) {
     Worker* worker = w.get();
-    threads_.emplace_back([this, worker, &ready] { worker->run(factory_, ready); });
+    threads_.emplace_back([this, worker, &ready, i = threads_.size()] {
+      name_this_thread("gate-io-" + std::to_string(i));
+      worker->run(factory_, ready);
+    });
   }
   {
     std::unique_lock lock(mu);
