@@ -69,9 +69,10 @@ struct TopicPartition {
 // partition log, and the mock cluster answers a fetch with one message set per partition,
 // found by walking the log from its oldest set (librdkafka keeps no index there): fewer, larger
 // batches keep the embedded mode fast. Outputs a request waits for leave within 2 ms (at 1 ms
-// the open-loop benchmark spent about an eighth more CPU per reservation, at 3 ms its closed
-// loop of 128 connections, which waits on every hop, lost a fifth of its rate); expiry timers,
-// due minutes later, wait up to 100 ms to travel in bulk.
+// the open-loop benchmark spent about an eighth more CPU per reservation; at 3 ms a closed
+// loop of 128 connections, which waits on every hop, lost a fifth of its rate, and at 4 ms the
+// saturated peak of 1024 connections lost a sixth); expiry timers, due minutes later, wait up
+// to 100 ms to travel in bulk.
 enum class Batching { kInteractive, kBackground };
 Settings producer_defaults(const std::string& bootstrap,
                            Batching batching = Batching::kInteractive);
