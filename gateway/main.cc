@@ -12,6 +12,7 @@
 
 #include "gateway/io/gate.h"
 #include "shared/host_port.h"
+#include "shared/open_files.h"
 
 namespace {
 
@@ -38,6 +39,9 @@ int run(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   spdlog::set_default_logger(spdlog::stderr_color_mt("gate"));
+  if (auto limit = boxoffice::raise_open_files_limit(); !limit) {
+    spdlog::warn("gate: {} (clients beyond the open-files limit are refused)", limit.error());
+  }
 
   CLI::App app{"boxoffice_gate: the HTTP/2 edge gate with the waiting room"};
   std::string config_path;

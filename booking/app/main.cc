@@ -15,6 +15,7 @@
 #include "booking/app/backend.h"
 #include "booking/app/config.h"
 #include "shared/host_port.h"
+#include "shared/open_files.h"
 
 namespace {
 
@@ -48,6 +49,9 @@ int run(int argc, char** argv) {
   StopOnSignal signals;
   // Logs go to stderr: stdout carries only the announcements other programs read.
   spdlog::set_default_logger(spdlog::stderr_color_mt("boxoffice"));
+  if (auto limit = boxoffice::raise_open_files_limit(); !limit) {
+    spdlog::warn("boxoffice: {} (clients beyond the open-files limit are refused)", limit.error());
+  }
   CLI::App app{"boxoffice: the booking backend"};
   app.require_subcommand(1);
   app.fallthrough();  // common flags may follow the mode: boxoffice embedded --api-port 0

@@ -6,6 +6,7 @@
 
 #include "booking/core/catalog.h"
 #include "loadtest/loadgen/load.h"
+#include "shared/open_files.h"
 
 namespace {
 
@@ -68,6 +69,19 @@ int run(int argc, char** argv) {
   o.url = *parsed_url;
   if (o.threads > o.connections) {
     std::fprintf(stderr, "boxoffice_loadgen: --threads exceeds --connections\n");
+    return 2;
+  }
+  // Every connection is a descriptor; a few more hold the catalog, epoll and timers.
+  auto open_files = boxoffice::raise_open_files_limit();
+  if (!open_files) {
+    std::fprintf(stderr, "boxoffice_loadgen: %s\n", open_files.error().c_str());
+    return 2;
+  }
+  if (static_cast<rlim_t>(o.connections) + 64 > *open_files) {
+    std::fprintf(stderr,
+                 "boxoffice_loadgen: --connections %d needs more descriptors than the "
+                 "open-files limit of %llu allows (ulimit -Hn)\n",
+                 o.connections, static_cast<unsigned long long>(*open_files));
     return 2;
   }
   auto catalog = boxoffice::booking::load_catalog_file(catalog_path);
