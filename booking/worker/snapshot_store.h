@@ -1,7 +1,8 @@
 // Where a worker keeps each partition's latest snapshot: the Redis hash bx:snap:{partition}
-// (lua-rules/booking/README.md), written through save_snapshot.lua so that an older owner can
-// never overwrite a newer snapshot. The same connection carries the worker's command-lag
-// reports (bx:lag), which the gates read to size their admission batches.
+// (offset, seq) and the string bx:snap:{partition}:bytes (lua-rules/booking/README.md), stored
+// through save_snapshot.lua so that an older owner can never overwrite a newer snapshot. The same
+// connection carries the worker's command-lag reports (bx:lag), which the gates read to size their
+// admission batches.
 #pragma once
 
 #include <cstdint>
@@ -27,7 +28,7 @@ struct StoredSnapshot {
   std::string bytes;
 };
 
-// The Redis key of a partition's snapshot: bx:snap:{partition}.
+// The Redis key of a partition's snapshot offset and seq: bx:snap:{partition}.
 std::string snapshot_key(int32_t partition);
 
 class SnapshotStore {

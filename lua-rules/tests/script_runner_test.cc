@@ -44,9 +44,12 @@ TEST(EmbeddedScriptsTest, EveryLuaFileIsEmbeddedByteForByte) {
 
 class ScriptRunnerTest : public redis::testing::RedisTest {
  protected:
+  // save_snapshot.lua of a snapshot staged at offset: any script would do.
   std::string call_snapshot(ScriptRunner& runner, const std::string& offset) {
-    const std::vector<std::string_view> keys = {"bx:snap:0"};
-    const std::vector<std::string_view> args = {offset, "1", "bytes"};
+    const std::string staged = "bx:snap:0:staged:" + offset;
+    EXPECT_EQ(run({"SET", staged, "bytes"}), "OK");
+    const std::vector<std::string_view> keys = {"bx:snap:0", "bx:snap:0:bytes", staged};
+    const std::vector<std::string_view> args = {offset, "1"};
     auto reply = runner.call("booking/save_snapshot.lua", keys, args);
     return reply ? reply->describe() : "io error: " + reply.error();
   }
@@ -91,18 +94,24 @@ TEST_F(ScriptRunnerTest, UnknownScriptsAreErrors) {
 
 TEST_F(ScriptRunnerTest, PipelinedCallsNeedALoadedScriptAndAnswerInOrder) {
   ScriptRunner runner(*client_);
-  const std::vector<std::string_view> keys = {"bx:snap:0"};
-  const std::vector<std::string_view> args = {"5", "1", "b"};
-  auto unloaded = runner.append_call("booking/save_snapshot.lua", keys, args);
+  auto keys = [](std::string_view offset) {
+    return std::vector<std::string>{"bx:snap:0", "bx:snap:0:bytes",
+                                    "bx:snap:0:staged:" + std::string(offset)};
+  };
+  auto append = [&](std::string_view offset) {
+    const std::vector<std::string> k = keys(offset);
+    const std::vector<std::string_view> kv(k.begin(), k.end());
+    const std::vector<std::string_view> a = {offset, "1"};
+    return runner.append_call("booking/save_snapshot.lua", kv, a);
+  };
+  auto unloaded = append("5");
   ASSERT_FALSE(unloaded);
   EXPECT_NE(unloaded.error().find("not loaded"), std::string::npos);
 
   ASSERT_TRUE(runner.load_all());
   const std::vector<std::string> offsets = {"5", "4", "6"};
-  for (const std::string& offset : offsets) {
-    const std::vector<std::string_view> a = {offset, "1", "b"};
-    ASSERT_TRUE(runner.append_call("booking/save_snapshot.lua", keys, a));
-  }
+  for (const std::string& offset : offsets) ASSERT_EQ(run({"SET", keys(offset)[2], "b"}), "OK");
+  for (const std::string& offset : offsets) ASSERT_TRUE(append(offset));
   std::vector<std::string> answers;
   for (size_t i = 0; i < offsets.size(); ++i) {
     auto reply = client_->get_reply();
@@ -113,13 +122,13 @@ TEST_F(ScriptRunnerTest, PipelinedCallsNeedALoadedScriptAndAnswerInOrder) {
 
   // After a flush the pipelined call answers NOSCRIPT: the caller reloads and sends it again.
   ASSERT_EQ(run({"SCRIPT", "FLUSH"}), "OK");
-  const std::vector<std::string_view> seven = {"7", "1", "b"};
-  ASSERT_TRUE(runner.append_call("booking/save_snapshot.lua", keys, seven));
+  ASSERT_EQ(run({"SET", keys("7")[2], "b"}), "OK");
+  ASSERT_TRUE(append("7"));
   auto lost = client_->get_reply();
   ASSERT_TRUE(lost);
   EXPECT_TRUE(ScriptRunner::is_noscript(*lost)) << lost->describe();
   ASSERT_TRUE(runner.load("booking/save_snapshot.lua"));
-  ASSERT_TRUE(runner.append_call("booking/save_snapshot.lua", keys, seven));
+  ASSERT_TRUE(append("7"));
   auto again = client_->get_reply();
   ASSERT_TRUE(again);
   EXPECT_EQ(again->describe(), "(integer) 1");
@@ -134,8 +143,9 @@ TEST(ScriptRunnerRestartTest, AfterARestartTheScriptsAreLoadedAgain) {
   ASSERT_TRUE(runner.load_all());
   ASSERT_TRUE(server->restart());
   ASSERT_TRUE(client->reconnect());
-  const std::vector<std::string_view> keys = {"bx:snap:0"};
-  const std::vector<std::string_view> args = {"1", "1", "b"};
+  ASSERT_TRUE(client->command({"SET", "bx:snap:0:staged:1", "b"}));
+  const std::vector<std::string_view> keys = {"bx:snap:0", "bx:snap:0:bytes", "bx:snap:0:staged:1"};
+  const std::vector<std::string_view> args = {"1", "1"};
   auto reply = runner.call("booking/save_snapshot.lua", keys, args);
   ASSERT_TRUE(reply) << reply.error();
   EXPECT_EQ(reply->describe(), "(integer) 1");

@@ -14,6 +14,7 @@
 #include "booking/core/catalog.h"
 #include "booking/worker/tests/test_catalog.h"
 #include "shared/redis/redis_process.h"
+#include "shared/redis/sync_client.h"
 
 namespace boxoffice::booking {
 namespace {
@@ -120,6 +121,18 @@ TEST_F(SnapshotWriterTest, ASnapshotOlderThanTheStoredOneIsReportedNotWritten) {
   ASSERT_EQ(call.wait_for(10s), std::future_status::ready);
   EXPECT_FALSE(call.get().written);
   EXPECT_EQ(stored(0)->bytes, "newer");
+}
+
+TEST_F(SnapshotWriterTest, AnOffsetWithoutItsBytesIsAnIncompleteSnapshot) {
+  ASSERT_TRUE(reader_->save(3, {100, 99, "bytes"}));
+  auto redis = redis::SyncClient::connect("127.0.0.1", redis_->port());
+  ASSERT_TRUE(redis) << redis.error();
+  ASSERT_TRUE(redis->command({"DEL", "bx:snap:3:bytes"}));
+  auto s = reader_->load(3);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error(),
+            "bx:snap:3: incomplete snapshot (offset, seq, and the bytes in "
+            "bx:snap:3:bytes)");
 }
 
 TEST_F(SnapshotWriterTest, DecisionsNeverAcknowledgedAreAnErrorAndNothingIsStored) {

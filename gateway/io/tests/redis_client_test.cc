@@ -72,6 +72,15 @@ class RedisClientTest : public ::testing::Test {
     return got ? std::move(*got) : RedisResult(unexpected(RedisError::kTimeout));
   }
 
+  // booking/save_snapshot.lua (any script would do) of bytes staged at the offset.
+  RedisResult save_snapshot(const std::string& partition, const std::string& offset,
+                            const std::string& bytes) {
+    const std::string meta = "bx:snap:" + partition;
+    const std::string staged = meta + ":staged:" + offset;
+    EXPECT_EQ(show(call({"SET", staged, bytes})), "OK");
+    return script("booking/save_snapshot.lua", {meta, meta + ":bytes", staged}, {offset, "1"});
+  }
+
   static std::string show(const RedisResult& r) {
     return r ? r->describe() : "failed: " + std::string(to_string(r.error()));
   }
@@ -113,12 +122,11 @@ TEST_F(RedisClientTest, CallsMadeWhileConnectingAreSentOnceConnected) {
 
 TEST_F(RedisClientTest, RunsALuaRulesScriptByEvalsha) {
   connect();
-  const std::string name = "booking/save_snapshot.lua";
-  ASSERT_FALSE(lua::script(name).empty());
-  EXPECT_EQ(show(script(name, {"bx:snap:1"}, {"10", "4", "snap\0shot"s})), "(integer) 1");
-  EXPECT_EQ(show(script(name, {"bx:snap:1"}, {"9", "3", "older"})), "(integer) 0");
-  EXPECT_EQ(call({"HGET", "bx:snap:1", "bytes"})->str, "snap\0shot"s);
-  const RedisResult refused = script(name, {"bx:snap:1"}, {"x", "1", "b"});
+  ASSERT_FALSE(lua::script("booking/save_snapshot.lua").empty());
+  EXPECT_EQ(show(save_snapshot("1", "10", "snap\0shot"s)), "(integer) 1");
+  EXPECT_EQ(show(save_snapshot("1", "9", "older")), "(integer) 0");
+  EXPECT_EQ(call({"GET", "bx:snap:1:bytes"})->str, "snap\0shot"s);
+  const RedisResult refused = script("booking/save_snapshot.lua", {"a", "b", "c"}, {"x", "1"});
   ASSERT_TRUE(refused);
   EXPECT_TRUE(refused->is_error()) << "what the script answers comes back as the value";
 }
@@ -135,13 +143,12 @@ TEST_F(RedisClientTest, UnknownScriptFailsFromTheLoopNotInsideTheCall) {
 
 TEST_F(RedisClientTest, ReloadsAScriptTheServerForgot) {
   RedisClient& client = connect();
-  const std::string name = "booking/save_snapshot.lua";
-  EXPECT_EQ(show(script(name, {"bx:snap:2"}, {"1", "1", "a"})), "(integer) 1");
+  EXPECT_EQ(show(save_snapshot("2", "1", "a")), "(integer) 1");
   const uint64_t loads_before = client.stats().script_loads;
   EXPECT_EQ(show(call({"SCRIPT", "FLUSH"})), "OK");
-  EXPECT_EQ(show(script(name, {"bx:snap:2"}, {"2", "2", "b"})), "(integer) 1");
+  EXPECT_EQ(show(save_snapshot("2", "2", "b")), "(integer) 1");
   EXPECT_EQ(client.stats().script_loads, loads_before + 1);
-  EXPECT_EQ(show(script(name, {"bx:snap:2"}, {"3", "3", "c"})), "(integer) 1");
+  EXPECT_EQ(show(save_snapshot("2", "3", "c")), "(integer) 1");
   EXPECT_EQ(client.stats().script_loads, loads_before + 1) << "loaded once";
 }
 
@@ -169,8 +176,7 @@ TEST_F(RedisClientTest, ReconnectsAfterTheServerRestarts) {
   ASSERT_TRUE(run_until([&] { return client.connected(); }));
   EXPECT_EQ(show(call({"PING"})), "PONG");
   // The restarted server has no scripts: NOSCRIPT recovery covers it.
-  EXPECT_EQ(show(script("booking/save_snapshot.lua", {"bx:snap:3"}, {"1", "1", "a"})),
-            "(integer) 1");
+  EXPECT_EQ(show(save_snapshot("3", "1", "a")), "(integer) 1");
 }
 
 TEST_F(RedisClientTest, CallsInFlightWhenTheConnectionDropsFail) {
