@@ -11,12 +11,24 @@ Partition& Partition::operator=(Partition&&) noexcept = default;
 
 Partition Partition::clone() const {
   Partition copy(*catalog_);
-  copy.last_event_ = last_event_;
-  copy.seq_ = seq_;
-  for (size_t i = 0; i < events_.size(); ++i) {
-    if (events_[i]) copy.events_[i] = std::make_unique<EventState>(*events_[i]);
-  }
+  copy_to(copy);
   return copy;
+}
+
+void Partition::copy_to(Partition& target) const {
+  target.catalog_ = catalog_;
+  target.last_event_ = last_event_;
+  target.seq_ = seq_;
+  target.events_.resize(events_.size());
+  for (size_t i = 0; i < events_.size(); ++i) {
+    if (!events_[i]) {
+      target.events_[i].reset();
+    } else if (target.events_[i]) {
+      *target.events_[i] = *events_[i];
+    } else {
+      target.events_[i] = std::make_unique<EventState>(*events_[i]);
+    }
+  }
 }
 
 void Partition::apply(const Command& cmd, std::vector<Decision>& out) {

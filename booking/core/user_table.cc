@@ -8,17 +8,21 @@
 
 namespace boxoffice::booking {
 
-UserTable::UserTable(const UserTable& other)
-    : chunk_used_(other.chunk_used_),
-      free_by_units_(other.free_by_units_),
-      index_(other.index_),
-      unused_(other.unused_),
-      live_(other.live_) {
-  chunks_.reserve(other.chunks_.size());
-  for (const auto& chunk : other.chunks_) {
-    chunks_.push_back(std::make_unique_for_overwrite<uint8_t[]>(kChunkBytes));
-    std::memcpy(chunks_.back().get(), chunk.get(), kChunkBytes);
+UserTable::UserTable(const UserTable& other) { *this = other; }
+
+UserTable& UserTable::operator=(const UserTable& other) {
+  if (this == &other) return *this;
+  chunk_used_ = other.chunk_used_;
+  free_by_units_ = other.free_by_units_;
+  index_ = other.index_;
+  unused_ = other.unused_;
+  live_ = other.live_;
+  chunks_.resize(other.chunks_.size());
+  for (size_t i = 0; i < chunks_.size(); ++i) {
+    if (!chunks_[i]) chunks_[i] = std::make_unique_for_overwrite<uint8_t[]>(kChunkBytes);
+    std::memcpy(chunks_[i].get(), other.chunks_[i].get(), kChunkBytes);
   }
+  return *this;
 }
 
 std::string_view UserTable::name(Handle h) const {

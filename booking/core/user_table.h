@@ -34,7 +34,7 @@ class UserTable {
   UserTable() = default;
   // A deep copy (Partition::clone): handles, free lists and pending frees are the same.
   UserTable(const UserTable& other);
-  UserTable& operator=(const UserTable&) = delete;
+  UserTable& operator=(const UserTable& other);  // reuses this table's chunks
   UserTable(UserTable&&) noexcept = default;
   UserTable& operator=(UserTable&&) noexcept = default;
   ~UserTable() = default;

@@ -25,6 +25,17 @@ SnapshotWriter::~SnapshotWriter() {
   thread_.join();
 }
 
+Partition SnapshotWriter::copy(const Partition& state) {
+  std::optional<Partition> spare;
+  {
+    std::lock_guard lock(mutex_);
+    spare.swap(spare_);
+  }
+  if (!spare) return state.clone();
+  state.copy_to(*spare);
+  return std::move(*spare);
+}
+
 void SnapshotWriter::submit(Job job) {
   {
     std::lock_guard lock(mutex_);
@@ -57,6 +68,7 @@ void SnapshotWriter::run() {
       error_ = std::move(failed);
       failed_.store(true, std::memory_order_release);
     }
+    spare_.emplace(std::move(job_->state));
     job_.reset();
     busy_.store(false, std::memory_order_release);
     idle_.notify_all();

@@ -197,7 +197,7 @@ void Worker::snapshot_due(Clock::time_point now) {
         now - owned.last_snapshot < config_.snapshot_every) {
       continue;
     }
-    writer_->submit({partition, owned.next_offset, owned.state.clone(), owned.decisions,
+    writer_->submit({partition, owned.next_offset, writer_->copy(owned.state), owned.decisions,
                      owned.decisions->produced});
     owned.unsnapshotted = 0;
     owned.last_snapshot = now;

@@ -315,7 +315,8 @@ void on_sanitizer_death() {
 
 class Runner {
  public:
-  explicit Runner(const Catalog& catalog) : catalog_(catalog), impl_(catalog), model_(catalog) {}
+  explicit Runner(const Catalog& catalog)
+      : catalog_(catalog), impl_(catalog), spare_(catalog), model_(catalog) {}
 
   const Partition& impl() const { return impl_; }
   const std::vector<Decision>& decisions() const { return actual_; }
@@ -394,6 +395,8 @@ class Runner {
     if (restored->snapshot() != bytes) return fail("snapshot of the restored copy differs");
     // The worker snapshots a clone on another thread: it must be the same state.
     if (impl_.clone().snapshot() != bytes) return fail("snapshot of a clone differs");
+    impl_.copy_to(spare_);  // into the copy of the previous cut, as the worker does
+    if (spare_.snapshot() != bytes) return fail("snapshot of a copy into an earlier copy differs");
     restored_.emplace(std::move(restored).value());
     return true;
   }
@@ -615,6 +618,7 @@ class Runner {
 
   const Catalog& catalog_;
   Partition impl_;
+  Partition spare_;  // copied into at every cut
   std::optional<Partition> restored_;
   ReferenceModel model_;
   std::vector<Decision> actual_;

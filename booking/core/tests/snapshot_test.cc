@@ -78,6 +78,30 @@ TEST_F(SnapshotTest, AClonePlaysOnLikeTheOriginalAndSharesNothingWithIt) {
   }
 }
 
+// The worker copies into the copy it snapshotted last, which held some other state (here: the
+// whole log, so more events, users and holds than the cut): nothing of it may remain.
+TEST_F(SnapshotTest, ACopyIntoAnEarlierCopyPlaysOnLikeTheOriginal) {
+  const auto log = busy_log();
+  Partition target(catalog_);
+  std::vector<std::string> ignored;
+  for (const Command& c : log) apply(target, c, ignored);
+  for (size_t cut = 0; cut <= log.size(); ++cut) {
+    Partition original(catalog_);
+    std::vector<std::string> before;
+    for (size_t i = 0; i < cut; ++i) apply(original, log[i], before);
+    original.copy_to(target);
+    EXPECT_EQ(target.snapshot(), original.snapshot()) << "cut at " << cut;
+    EXPECT_EQ(target.last_seq(), original.last_seq()) << "cut at " << cut;
+
+    std::vector<std::string> from_original;
+    std::vector<std::string> from_target;
+    for (size_t i = cut; i < log.size(); ++i) apply(original, log[i], from_original);
+    for (size_t i = cut; i < log.size(); ++i) apply(target, log[i], from_target);
+    EXPECT_EQ(from_target, from_original) << "cut at " << cut;
+    EXPECT_EQ(target.snapshot(), original.snapshot()) << "cut at " << cut;
+  }
+}
+
 TEST_F(SnapshotTest, RejectsForeignAndDamagedSnapshots) {
   for (const Command& c : busy_log()) run(c);
   const std::string good = partition_.snapshot();

@@ -112,6 +112,22 @@ TEST_F(SnapshotWriterTest, StoresOnlyAfterEveryDecisionItCoversIsAcknowledged) {
   EXPECT_EQ(restored->seat_status("evt_w", 3), SeatStatus::kAvailable);
 }
 
+// copy() hands out the previous job's copy again, overwritten with the new state.
+TEST_F(SnapshotWriterTest, CopiesAreTheStateGivenWhetherFreshOrReused) {
+  DecisionCounts counts;
+  auto w = writer();
+  std::future<StoredCall> call = calls_.get_future();
+  const Partition bigger = partition(4);
+  w->submit({0, 10, w->copy(bigger), &counts, 0});
+  ASSERT_EQ(call.wait_for(10s), std::future_status::ready);
+  w->wait_idle();
+  EXPECT_EQ(stored(0)->bytes, bigger.snapshot());
+
+  const Partition smaller = partition(1);
+  EXPECT_EQ(w->copy(smaller).snapshot(), smaller.snapshot());
+  EXPECT_EQ(w->copy(bigger).snapshot(), bigger.snapshot()) << "the spare was handed out once";
+}
+
 TEST_F(SnapshotWriterTest, ASnapshotOlderThanTheStoredOneIsReportedNotWritten) {
   ASSERT_TRUE(reader_->save(0, {100, 99, "newer"}));
   DecisionCounts counts;
