@@ -23,6 +23,15 @@ namespace {
 using asio::use_awaitable;
 using asio::ip::tcp;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr auto kAcceptPause = std::chrono::milliseconds(100);
+
+// Accept errors that persist until the process or the machine frees something.
+bool out_of_resources(const boost::system::error_code& ec) {
+  return ec == asio::error::no_descriptors ||
+         ec == boost::system::errc::too_many_files_open_in_system ||
+         ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
+}
+
 constexpr size_t kMaxHeaderBytes = size_t{16} * 1024;
 
 constexpr std::array<double, 12> kLatencyBounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
@@ -60,7 +69,10 @@ ServerMetrics::ServerMetrics(MetricsRegistry& r)
       sse_streams(r.gauge("boxoffice_api_sse_streams", "Open event streams")),
       sse_deltas(r.counter("boxoffice_api_sse_deltas_total", "Deltas received from Redis")),
       redis_errors(r.counter("boxoffice_api_redis_errors_total",
-                             "Redis commands that failed (unreachable or refused)")) {
+                             "Redis commands that failed (unreachable or refused)")),
+      accept_errors(
+          r.counter("boxoffice_api_accept_errors_total",
+                    "Connections the server failed to accept (out of descriptors, ...)")) {
   for (size_t route = 0; route < kRouteSlots; ++route) {
     const std::string label = "route=\"" + route_label(route) + "\"";
     for (size_t s = 0; s < kStatusSlots; ++s) {
@@ -284,7 +296,14 @@ Awaitable<void> ServerImpl::accept_loop() {
     auto [ec, socket] = co_await acceptor_->async_accept(asio::make_strand(*io_), kNoThrow);
     if (ec == asio::error::operation_aborted || !acceptor_->is_open()) co_return;
     if (ec) {
+      metrics_.accept_errors.inc();
       spdlog::warn("api: accept: {}", ec.message());
+      if (out_of_resources(ec)) {
+        // The connection stays in the backlog and accept would fail again at once: pause
+        // instead of spinning on it until a descriptor (or memory) is free.
+        asio::steady_timer pause(acceptor_->get_executor(), kAcceptPause);
+        co_await pause.async_wait(kNoThrow);
+      }
       continue;
     }
     // Answers and SSE events are written whole. With Nagle on, an event written while the one

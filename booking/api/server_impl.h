@@ -100,6 +100,7 @@ struct ServerMetrics {
   Gauge& sse_streams;
   Counter& sse_deltas;
   Counter& redis_errors;
+  Counter& accept_errors;
 };
 
 // One open SSE stream, as the hub sees it. Touched only on its session's strand (the hub posts

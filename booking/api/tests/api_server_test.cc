@@ -2,9 +2,15 @@
 // runs the real core and the real projector (test_backend.h).
 #include "booking/api/api_server.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <charconv>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -189,6 +195,52 @@ TEST_F(ApiServerTest, HealthReadinessAndMetrics) {
   EXPECT_NE(m.body.find("boxoffice_api_request_duration_seconds_count{route=\"get_event\"} 1"),
             std::string::npos);
   EXPECT_NE(m.body.find("boxoffice_api_requests_in_flight 1"), std::string::npos);  // this one
+}
+
+// Out of descriptors, a connection waits in the listen backlog and every accept fails at once:
+// the server pauses between attempts (100 ms) instead of spinning on it, and accepts it once a
+// descriptor is free again.
+TEST_F(ApiServerTest, OutOfDescriptorsTheAcceptLoopPausesThenAccepts) {
+  HttpTestClient& c = start();
+  ASSERT_EQ(c.get("/healthz").status, 200);
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  const timeval timeout{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  // The limit bounds descriptor numbers: at the lowest free one, nothing new can be opened.
+  const int lowest_free = ::dup(fd);
+  ASSERT_GE(lowest_free, 0);
+  ::close(lowest_free);
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  rlimit exhausted = saved;
+  exhausted.rlim_cur = static_cast<rlim_t>(lowest_free);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &exhausted), 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(server_->port());
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const int connected = ::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+  std::this_thread::sleep_for(500ms);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &saved), 0);
+  ASSERT_EQ(connected, 0) << "the kernel completes the handshake; the backlog holds it";
+
+  const std::string request = "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+  ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  std::string answer(64, '\0');
+  const ssize_t n = ::recv(fd, answer.data(), answer.size(), MSG_WAITALL);
+  ::close(fd);
+  ASSERT_GT(n, 0) << "never accepted";
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
+
+  const std::string m = c.get("/metrics").body;
+  const std::string name = "\nboxoffice_api_accept_errors_total ";  // not the HELP line
+  const size_t at = m.find(name);
+  ASSERT_NE(at, std::string::npos) << m;
+  uint64_t errors = 0;
+  std::from_chars(m.data() + at + name.size(), m.data() + m.size(), errors);
+  EXPECT_GE(errors, 1u) << "the limit never bit";
+  EXPECT_LE(errors, 20u) << "about one failed accept per pause over 0.5 s, not a spin";
 }
 
 TEST_F(ApiServerTest, RedisDownMeansNotReadyAnd503) {
