@@ -27,6 +27,8 @@ void counter(std::string& out, std::string_view name, std::string_view help,
 void ServerMetrics::render_prometheus(std::string& out) const {
   counter(out, "gate_http_connections_accepted_total", "Connections accepted.",
           connections_accepted);
+  counter(out, "gate_http_accept_errors_total",
+          "Connections the server failed to accept (out of descriptors, ...).", accept_errors);
   family(out, "gate_http_connections_open", "gauge", "Connections open now.");
   sample(out, "gate_http_connections_open", connections_open);
   counter(out, "gate_http_tls_handshake_failures_total",

@@ -10,6 +10,7 @@ namespace boxoffice::gateway::server {
 
 struct ServerMetrics {
   std::atomic<uint64_t> connections_accepted{0};
+  std::atomic<uint64_t> accept_errors{0};
   std::atomic<int64_t> connections_open{0};
   std::atomic<uint64_t> tls_handshake_failures{0};
   std::atomic<uint64_t> streams{0};

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <condition_variable>
 #include <csignal>
 #include <cstring>
@@ -30,6 +31,8 @@ namespace {
 // Between the shutdown notice and the GOAWAY naming the last stream: about one round trip, so
 // requests already on the wire are still served.
 constexpr int64_t kFinalGoawayDelayMs = 100;
+// After an accept that failed for want of descriptors: how long the listeners rest.
+constexpr int64_t kAcceptPauseMs = 100;
 constexpr int kListenBacklog = 1024;
 
 std::string openssl_error() {
@@ -109,6 +112,13 @@ Worker::Worker(const ServerConfig& config, ServerMetrics& metrics, SSL_CTX* ssl_
         event_base_loopbreak(static_cast<Worker*>(arg)->base_);
       },
       this);
+  accept_pause_ev_ = evtimer_new(
+      base_,
+      [](evutil_socket_t, short, void* arg) {
+        auto* w = static_cast<Worker*>(arg);
+        if (!w->draining_) w->set_listening(true);
+      },
+      this);
   const timeval handshake = to_timeval(config_.handshake_timeout_ms);
   const timeval read = to_timeval(config_.read_timeout_ms);
   const timeval idle = to_timeval(config_.idle_timeout_ms);
@@ -120,7 +130,7 @@ Worker::Worker(const ServerConfig& config, ServerMetrics& metrics, SSL_CTX* ssl_
 Worker::~Worker() {
   while (connections_ != nullptr) delete connections_;
   free_listeners();
-  for (event* ev : {drain_ev_, stop_ev_, goaway_ev_, deadline_ev_}) {
+  for (event* ev : {drain_ev_, stop_ev_, goaway_ev_, deadline_ev_, accept_pause_ev_}) {
     if (ev != nullptr) event_free(ev);
   }
   handler_.reset();
@@ -131,7 +141,8 @@ Worker::~Worker() {
 
 Result<bool, std::string> Worker::listen(int& h2c_port, int& tls_port) {
   if (base_ == nullptr || callbacks_ == nullptr || option_ == nullptr || drain_ev_ == nullptr ||
-      stop_ev_ == nullptr || goaway_ev_ == nullptr || deadline_ev_ == nullptr) {
+      stop_ev_ == nullptr || goaway_ev_ == nullptr || deadline_ev_ == nullptr ||
+      accept_pause_ev_ == nullptr) {
     return unexpected(std::string("cannot create an event loop"));
   }
   auto bind_one = [this](int& port) -> Result<evconnlistener*, std::string> {
@@ -155,6 +166,9 @@ Result<bool, std::string> Worker::listen(int& h2c_port, int& tls_port) {
     if (l == nullptr)
       return unexpected("bind " + where + ": " +
                         std::error_code(errno, std::generic_category()).message());
+    evconnlistener_set_error_cb(l, [](evconnlistener*, void* arg) {
+      static_cast<Worker*>(arg)->accept_failed(EVUTIL_SOCKET_ERROR());
+    });
     if (port == 0) {
       sockaddr_storage ss{};
       socklen_t len = sizeof(ss);
@@ -202,6 +216,27 @@ void Worker::on_accept(evconnlistener* listener, evutil_socket_t fd, sockaddr* a
                        void* arg) {
   auto* w = static_cast<Worker*>(arg);
   w->accept(fd, addr, listener == w->tls_listener_);
+}
+
+// Out of descriptors (or kernel memory) the connection stays in the backlog and the listener,
+// level-triggered, would fail on it again at once: stop listening for a moment instead.
+void Worker::accept_failed(int error) {
+  metrics_.accept_errors.fetch_add(1, std::memory_order_relaxed);
+  if (error != EMFILE && error != ENFILE && error != ENOBUFS && error != ENOMEM) return;
+  set_listening(false);
+  const timeval pause = to_timeval(kAcceptPauseMs);
+  evtimer_add(accept_pause_ev_, &pause);
+}
+
+void Worker::set_listening(bool on) {
+  for (evconnlistener* l : {h2c_listener_, tls_listener_}) {
+    if (l == nullptr) continue;
+    if (on) {
+      evconnlistener_enable(l);
+    } else {
+      evconnlistener_disable(l);
+    }
+  }
 }
 
 void Worker::accept(evutil_socket_t fd, const sockaddr* addr, bool tls) {

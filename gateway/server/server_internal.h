@@ -103,6 +103,8 @@ class Worker {
   static void on_accept(evconnlistener* listener, evutil_socket_t fd, sockaddr* addr, int len,
                         void* arg);
   void accept(evutil_socket_t fd, const sockaddr* addr, bool tls);
+  void accept_failed(int error);
+  void set_listening(bool on);
   void begin_drain();
   void send_final_goaways();
   void free_listeners();
@@ -115,10 +117,11 @@ class Worker {
   event_base* base_ = nullptr;
   evconnlistener* h2c_listener_ = nullptr;
   evconnlistener* tls_listener_ = nullptr;
-  event* drain_ev_ = nullptr;     // activated from any thread
-  event* stop_ev_ = nullptr;      // activated from any thread
-  event* goaway_ev_ = nullptr;    // the final GOAWAY, a moment after the shutdown notice
-  event* deadline_ev_ = nullptr;  // drain_timeout_ms
+  event* drain_ev_ = nullptr;         // activated from any thread
+  event* stop_ev_ = nullptr;          // activated from any thread
+  event* goaway_ev_ = nullptr;        // the final GOAWAY, a moment after the shutdown notice
+  event* deadline_ev_ = nullptr;      // drain_timeout_ms
+  event* accept_pause_ev_ = nullptr;  // listening again after running out of descriptors
   nghttp2_session_callbacks* callbacks_ = nullptr;
   nghttp2_option* option_ = nullptr;
   SessionAllocator session_allocator_;  // outlives every session: declared before them all

@@ -2,10 +2,7 @@
 // runs the real core and the real projector (test_backend.h).
 #include "booking/api/api_server.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -21,6 +18,7 @@
 #include "booking/service/ids.h"
 #include "shared/redis/redis_process.h"
 #include "shared/redis/sync_client.h"
+#include "shared/tests/out_of_descriptors.h"
 
 namespace boxoffice::booking::api::testing {
 namespace {
@@ -203,27 +201,11 @@ TEST_F(ApiServerTest, HealthReadinessAndMetrics) {
 TEST_F(ApiServerTest, OutOfDescriptorsTheAcceptLoopPausesThenAccepts) {
   HttpTestClient& c = start();
   ASSERT_EQ(c.get("/healthz").status, 200);
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
+  auto connected = boxoffice::testing::connect_out_of_descriptors(server_->port(), 500ms);
+  ASSERT_TRUE(connected) << connected.error();
+  const int fd = *connected;
   const timeval timeout{10, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  // The limit bounds descriptor numbers: at the lowest free one, nothing new can be opened.
-  const int lowest_free = ::dup(fd);
-  ASSERT_GE(lowest_free, 0);
-  ::close(lowest_free);
-  rlimit saved{};
-  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
-  rlimit exhausted = saved;
-  exhausted.rlim_cur = static_cast<rlim_t>(lowest_free);
-  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &exhausted), 0);
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(server_->port());
-  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const int connected = ::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to);
-  std::this_thread::sleep_for(500ms);
-  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &saved), 0);
-  ASSERT_EQ(connected, 0) << "the kernel completes the handshake; the backlog holds it";
 
   const std::string request = "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
   ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));

@@ -15,6 +15,7 @@
 
 #include "gateway/server/testing/self_signed_cert.h"
 #include "gateway/server/tests/test_server.h"
+#include "shared/tests/out_of_descriptors.h"
 
 namespace boxoffice::gateway::server::testing {
 namespace {
@@ -260,6 +261,28 @@ TEST(Server, AClosedClientClosesItsConnection) {
     }
     EXPECT_EQ(open(), 0) << (tls ? "tls" : "cleartext");
   }
+}
+
+// Out of descriptors, a connection waits in the listen backlog and every accept fails at once:
+// the listener rests (100 ms) after each failure instead of spinning on it, and the connection
+// is accepted once a descriptor is free again.
+TEST(Server, OutOfDescriptorsTheListenerPausesThenAccepts) {
+  TestServer ts;
+  ASSERT_TRUE(ts.ok());
+  auto fd = boxoffice::testing::connect_out_of_descriptors(static_cast<uint16_t>(ts.port()),
+                                                           milliseconds(500));
+  ASSERT_TRUE(fd) << fd.error();
+
+  const uint64_t errors = ts.server().metrics().accept_errors.load();
+  EXPECT_GE(errors, 1U) << "the limit never bit";
+  EXPECT_LE(errors, 20U) << "about one failed accept per pause over 0.5 s, not a spin";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (ts.server().metrics().connections_accepted.load() == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  EXPECT_EQ(ts.server().metrics().connections_accepted.load(), 1U) << "never accepted";
+  ::close(*fd);
 }
 
 TEST(Server, TlsWithAlpnH2) {
