@@ -37,4 +37,11 @@ inline Result<rlim_t, std::string> raise_open_files_limit() {
   return wanted;
 }
 
+// Accept errors that last until the process or the machine frees something (a descriptor,
+// memory). The connection stays in the listen backlog, so accepting again at once fails again:
+// a server pauses its accept loop on these (100 ms) instead of spinning.
+inline bool accept_needs_pause(int error) {
+  return error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM;
+}
+
 }  // namespace boxoffice

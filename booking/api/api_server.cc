@@ -15,6 +15,7 @@
 
 #include "booking/api/json_writer.h"
 #include "booking/api/server_impl.h"
+#include "shared/open_files.h"
 #include "shared/thread_name.h"
 
 namespace boxoffice::booking::api {
@@ -24,13 +25,6 @@ using asio::use_awaitable;
 using asio::ip::tcp;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr auto kAcceptPause = std::chrono::milliseconds(100);
-
-// Accept errors that persist until the process or the machine frees something.
-bool out_of_resources(const boost::system::error_code& ec) {
-  return ec == asio::error::no_descriptors ||
-         ec == boost::system::errc::too_many_files_open_in_system ||
-         ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
-}
 
 constexpr size_t kMaxHeaderBytes = size_t{16} * 1024;
 
@@ -298,9 +292,7 @@ Awaitable<void> ServerImpl::accept_loop() {
     if (ec) {
       metrics_.accept_errors.inc();
       spdlog::warn("api: accept: {}", ec.message());
-      if (out_of_resources(ec)) {
-        // The connection stays in the backlog and accept would fail again at once: pause
-        // instead of spinning on it until a descriptor (or memory) is free.
+      if (accept_needs_pause(ec.value())) {
         asio::steady_timer pause(acceptor_->get_executor(), kAcceptPause);
         co_await pause.async_wait(kNoThrow);
       }

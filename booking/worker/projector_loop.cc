@@ -39,11 +39,9 @@ void ProjectorLoop::forget(const std::vector<kafka::TopicPartition>& partitions)
 // offsets again reports nothing new; offsets read but not applied before the deletion (a
 // failed burst) are not counted, so `lost` is a lower bound.
 void ProjectorLoop::check_continuity(const rd_kafka_message_t& m) {
-  auto known = continuity_.find(m.partition);
-  if (known == continuity_.end()) {
-    continuity_[m.partition] = {.next = m.offset + 1, .reported_to = 0};
-    return;
-  }
+  auto [known, first] =
+      continuity_.try_emplace(m.partition, Continuity{.next = m.offset + 1, .reported_to = 0});
+  if (first) return;
   Continuity& c = known->second;
   if (m.offset > c.next) {
     const int64_t from = std::max(c.next, c.reported_to);

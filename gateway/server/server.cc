@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <condition_variable>
 #include <csignal>
 #include <cstring>
@@ -20,6 +19,7 @@
 
 #include "gateway/server/event_time.h"
 #include "gateway/server/server_internal.h"
+#include "shared/open_files.h"
 #include "shared/thread_name.h"
 
 namespace boxoffice::gateway::server {
@@ -218,11 +218,10 @@ void Worker::on_accept(evconnlistener* listener, evutil_socket_t fd, sockaddr* a
   w->accept(fd, addr, listener == w->tls_listener_);
 }
 
-// Out of descriptors (or kernel memory) the connection stays in the backlog and the listener,
-// level-triggered, would fail on it again at once: stop listening for a moment instead.
+// The listeners are level-triggered: on an error that lasts they would fail again at once.
 void Worker::accept_failed(int error) {
   metrics_.accept_errors.fetch_add(1, std::memory_order_relaxed);
-  if (error != EMFILE && error != ENFILE && error != ENOBUFS && error != ENOMEM) return;
+  if (!accept_needs_pause(error)) return;
   set_listening(false);
   const timeval pause = to_timeval(kAcceptPauseMs);
   evtimer_add(accept_pause_ev_, &pause);

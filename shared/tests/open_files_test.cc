@@ -43,5 +43,14 @@ TEST_F(OpenFilesLimitTest, LeavesALimitAlreadyThereAlone) {
   EXPECT_EQ(open_files().rlim_cur, *once);
 }
 
+TEST(AcceptNeedsPause, OnlyForErrorsThatLastUntilSomethingIsFreed) {
+  for (const int lasting : {EMFILE, ENFILE, ENOBUFS, ENOMEM})
+    EXPECT_TRUE(accept_needs_pause(lasting));
+  // A client that gave up, a signal, a non-blocking socket with nothing pending: accept again.
+  for (const int passing : {ECONNABORTED, EINTR, EAGAIN, EPROTO, EPERM}) {
+    EXPECT_FALSE(accept_needs_pause(passing)) << passing;
+  }
+}
+
 }  // namespace
 }  // namespace boxoffice

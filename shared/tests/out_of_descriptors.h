@@ -1,6 +1,9 @@
 // For tests of servers out of descriptors: connects to a loopback port while the process can open
 // no descriptor, so the server's accept fails with EMFILE while the kernel keeps the connection
-// in the listen backlog; the limit comes back after `hold`.
+// in the listen backlog; the limit comes back after `hold`. Under UBSan, keep the server's work
+// in that window to code it ran before: a type's first vptr check reads memory through a pipe,
+// and without a free descriptor reports "invalid vptr" (a webhook session of the payment
+// simulator closing in the window did).
 #pragma once
 
 #include <arpa/inet.h>

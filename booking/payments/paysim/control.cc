@@ -54,7 +54,8 @@ std::string control_json(const FaultMode& m, const Counters& c) {
         {"webhooks_held", c.webhooks_held},
         {"refunds_received", c.refunds_received},
         {"refunds_created", c.refunds_created},
-        {"refunds_failed", c.refunds_failed}}},
+        {"refunds_failed", c.refunds_failed},
+        {"accept_errors", c.accept_errors}}},
   };
   return json::serialize(out);
 }

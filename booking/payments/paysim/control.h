@@ -34,6 +34,7 @@ struct Counters {
   uint64_t refunds_received = 0;       // POST /v1/refunds requests, repeats included
   uint64_t refunds_created = 0;        // distinct refunds
   uint64_t refunds_failed = 0;         // answered 503 because of fail_refunds
+  uint64_t accept_errors = 0;          // connections the server failed to accept
 };
 
 // Applies a POST /control body: a JSON object with any of FaultMode's field names. Unknown

@@ -7,6 +7,7 @@
 #include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -20,6 +21,7 @@
 #include "booking/payments/paysim/outbox.h"
 #include "booking/payments/url.h"
 #include "shared/crypto/hmac.h"
+#include "shared/open_files.h"
 
 namespace boxoffice::payments::paysim {
 namespace asio = boost::asio;
@@ -136,6 +138,7 @@ class Paysim::Impl : public std::enable_shared_from_this<Impl> {
        std::shared_ptr<Outbox> outbox, std::shared_ptr<spdlog::logger> log)
       : strand_(strand),
         acceptor_(strand),
+        accept_pause_(strand),
         options_(std::move(options)),
         checkout_(std::move(checkout)),
         outbox_(std::move(outbox)),
@@ -176,6 +179,7 @@ class Paysim::Impl : public std::enable_shared_from_this<Impl> {
 
   asio::any_io_executor strand_;
   tcp::acceptor acceptor_;
+  asio::steady_timer accept_pause_;  // after an accept error that lasts (out of descriptors)
   PaysimOptions options_;
   CheckoutSigner checkout_;
   std::shared_ptr<Outbox> outbox_;
@@ -259,10 +263,19 @@ void Paysim::Impl::accept() {
       self->forget_closed_sessions();
       self->sessions_.push_back(session);
       session->read();
-    } else {
-      self->log_->warn("accept: {}", ec.message());
+      self->accept();
+      return;
     }
-    self->accept();
+    ++self->counters_.accept_errors;
+    self->log_->warn("accept: {}", ec.message());
+    if (!accept_needs_pause(ec.value())) {
+      self->accept();
+      return;
+    }
+    self->accept_pause_.expires_after(std::chrono::milliseconds(100));
+    self->accept_pause_.async_wait([self](beast::error_code) {
+      if (!self->stopped_) self->accept();
+    });
   });
 }
 
@@ -275,6 +288,7 @@ void Paysim::Impl::stop() {
   stopped_ = true;
   beast::error_code ignored;
   acceptor_.close(ignored);
+  accept_pause_.cancel();
   for (const auto& weak : sessions_) {
     if (auto s = weak.lock()) s->close();
   }
