@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <string>
 #include <system_error>
 
@@ -39,7 +40,8 @@ inline Result<rlim_t, std::string> raise_open_files_limit() {
 
 // Accept errors that last until the process or the machine frees something (a descriptor,
 // memory). The connection stays in the listen backlog, so accepting again at once fails again:
-// a server pauses its accept loop on these (100 ms) instead of spinning.
+// a server pauses its accept loop on these (kAcceptPause) instead of spinning.
+inline constexpr std::chrono::milliseconds kAcceptPause{100};
 inline bool accept_needs_pause(int error) {
   return error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM;
 }

@@ -24,8 +24,6 @@ namespace {
 using asio::use_awaitable;
 using asio::ip::tcp;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
-constexpr auto kAcceptPause = std::chrono::milliseconds(100);
-
 constexpr size_t kMaxHeaderBytes = size_t{16} * 1024;
 
 constexpr std::array<double, 12> kLatencyBounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,

@@ -31,8 +31,6 @@ namespace {
 // Between the shutdown notice and the GOAWAY naming the last stream: about one round trip, so
 // requests already on the wire are still served.
 constexpr int64_t kFinalGoawayDelayMs = 100;
-// After an accept that failed for want of descriptors: how long the listeners rest.
-constexpr int64_t kAcceptPauseMs = 100;
 constexpr int kListenBacklog = 1024;
 
 std::string openssl_error() {
@@ -223,7 +221,7 @@ void Worker::accept_failed(int error) {
   metrics_.accept_errors.fetch_add(1, std::memory_order_relaxed);
   if (!accept_needs_pause(error)) return;
   set_listening(false);
-  const timeval pause = to_timeval(kAcceptPauseMs);
+  const timeval pause = to_timeval(kAcceptPause.count());
   evtimer_add(accept_pause_ev_, &pause);
 }
 

@@ -272,7 +272,7 @@ void Paysim::Impl::accept() {
       self->accept();
       return;
     }
-    self->accept_pause_.expires_after(std::chrono::milliseconds(100));
+    self->accept_pause_.expires_after(kAcceptPause);
     self->accept_pause_.async_wait([self](beast::error_code) {
       if (!self->stopped_) self->accept();
     });
