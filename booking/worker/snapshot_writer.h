@@ -1,9 +1,9 @@
 // Takes and stores a worker's snapshots on a thread of its own, so that the commands of every
 // partition keep flowing while a snapshot is serialized (about 5 ms for a busy stadium), waits
 // for Kafka's acknowledgements and travels to Redis (a stadium's snapshot is two megabytes).
-// The worker hands over a copy of the partition (copy(): about 0.1 ms for a stadium, 18 ms for
-// 200,000 holds in 8 events). The order of a synchronous snapshot stays: a snapshot is stored
-// only once Kafka has acknowledged every decision batch it covers, and its command offset is
+// The worker hands over a copy of the partition (copy(): about 0.1 ms for a stadium, tens of ms
+// for hundreds of thousands of holds). The order of a synchronous snapshot stays: a snapshot is
+// stored only once Kafka has acknowledged every decision batch it covers, and its command offset is
 // committed only after it is stored. One snapshot at a time, which also spreads the partitions'
 // snapshots out instead of stalling on all of them at once.
 #pragma once
