@@ -60,7 +60,7 @@ using VerifyAdmissionFn = std::function<Result<std::string, HttpError>(
 struct ApiConfig {
   std::string host = "127.0.0.1";
   uint16_t port = 0;                                   // 0 = any free port (see ApiServer::port())
-  int threads = 2;                                     // on one io_context
+  int threads = 2;                                     // an io_context each
   std::chrono::milliseconds decision_deadline{2'000};  // then 202 with a status URL
   std::chrono::milliseconds seat_map_cache_ttl{500};   // rendered seat maps, per section
   size_t max_body_bytes = size_t{64} * 1024;           // then 413 body_too_large
@@ -93,7 +93,7 @@ class ApiServer {
   ApiServer& operator=(const ApiServer&) = delete;
 
   // Binds the listener, connects to Redis in the background (/readyz says when), and starts
-  // config.threads threads on the server's io_context.
+  // config.threads threads, each running an io_context of its own.
   Result<bool, std::string> start();
   // Closes the listener, every connection and Redis, and joins the threads. Idempotent.
   void stop();

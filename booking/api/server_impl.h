@@ -2,9 +2,10 @@
 // dispatch, health and metrics; server_reads.cc, server_writes.cc, server_stream.cc: the
 // handlers). Not a public header.
 //
-// Threads: config.threads threads run one io_context. Every connection is a coroutine on its
-// own strand; the Redis connections have theirs. Shared state (seat-map cache, SSE watchers,
-// bridges) is guarded by its own mutex; metrics are atomics.
+// Threads: config.threads threads, each running an io_context of its own. Every connection is a
+// coroutine on one of them; the Redis connections live on the first, on strands of their own.
+// Shared state (seat-map cache, SSE watchers, bridges) is guarded by its own mutex; metrics are
+// atomics.
 #pragma once
 
 #include <array>
@@ -238,8 +239,9 @@ class ServerImpl {
 
   // Declared after everything the connections' coroutines use, and torn down explicitly in
   // ~ServerImpl: handlers that die with the io_context may still touch the members above.
-  std::optional<asio::io_context> io_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::vector<std::unique_ptr<asio::io_context>> ios_;  // one per thread
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  size_t accepted_ = 0;  // connections accepted, which picks each one's io_context
   std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;
   std::unique_ptr<RedisClient> redis_;
   std::unique_ptr<RedisSubscriber> subscriber_;

@@ -112,8 +112,9 @@ Awaitable<SeatMapCache::Body> ServerImpl::cached_seat_map(const Event& event,
             return seat_maps_.finish(key, unexpected(redis_failure(r)),
                                      std::chrono::steady_clock::now());
           }
-          // Rendering a stadium takes milliseconds: not on the Redis connection's strand.
-          asio::post(*io_, [this, &event, key, section, bytes = std::move(r->str)] {
+          // Rendering a stadium takes milliseconds: not on the Redis connection's strand (Redis
+          // lives on the first io_context).
+          asio::post(*ios_.back(), [this, &event, key, section, bytes = std::move(r->str)] {
             auto body = std::make_shared<const std::string>(render_seat_map(event, section, bytes));
             seat_maps_.finish(key, body, std::chrono::steady_clock::now());
           });
