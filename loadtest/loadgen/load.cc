@@ -257,9 +257,9 @@ class Worker {
       maybe_finish();
       return;
     }
-    // Wake at the next due time, or a pacing period after this wake-up if that is later. A
-    // timer already armed is never later than needed (next_k_ only grows), so it stays:
-    // re-arming would cost a cancellation per request.
+    // Wake at the next due time, or a pacing period from now if that is later. A timer already
+    // armed is never later than the pacing allows (next_k_ only grows), so it stays: re-arming
+    // would cost a cancellation per request.
     if (next_k_ >= due && !idle_.empty() && !schedule_armed_) {
       schedule_armed_ = true;
       schedule_timer_.expires_at(std::max(schedule_->due_at(next_k_), now + kPacing));
