@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,20 +36,6 @@ struct Figures {
 };
 Figures figures;
 
-const booking::Catalog& catalog() {
-  static const booking::Catalog c = [] {
-    auto loaded = booking::load_catalog_file(BOXOFFICE_SAMPLE_CATALOG);
-    if (!loaded) {
-      std::fprintf(stderr, "%s\n", loaded.error().c_str());
-      std::exit(1);  // NOLINT(concurrency-mt-unsafe): single-threaded start-up
-    }
-    return std::move(loaded).value();
-  }();
-  return c;
-}
-
-const booking::Event& stadium() { return *catalog().find_event("evt_eras_la_1"); }
-
 // The recorded mix as a worker sees it: one buffer of wire-format messages in log order (as a
 // Kafka fetch delivers them) and the commands decoded from it, whose strings point into it.
 struct Log {
@@ -62,7 +47,7 @@ struct Log {
 const Log& log() {
   static const Log l = [] {
     Log out;
-    const CoreMix mix = record_core_mix(catalog(), stadium(), kMaxCommands, 2027);
+    const CoreMix mix = record_core_mix(sample_catalog(), sample_stadium(), kMaxCommands, 2027);
     for (const booking::Command& c : mix.commands) {
       booking::encode_command(c, out.wire);
       out.ends.push_back(out.wire.size());
@@ -85,7 +70,7 @@ void BM_CoreApply(benchmark::State& state) {
   size_t decisions = 0;
   for (auto _ : state) {
     state.PauseTiming();
-    auto partition = std::make_unique<booking::Partition>(catalog());
+    auto partition = std::make_unique<booking::Partition>(sample_catalog());
     decisions = 0;
     state.ResumeTiming();
     for (const booking::Command& c : commands) {
@@ -142,7 +127,7 @@ BENCHMARK(BM_WireDecode)->Apply(median_of_five_in_ms);
 constexpr size_t kMemoryEvery = 1'000;
 const booking::Partition& final_partition() {
   static const std::unique_ptr<booking::Partition> p = [] {
-    auto partition = std::make_unique<booking::Partition>(catalog());
+    auto partition = std::make_unique<booking::Partition>(sample_catalog());
     std::vector<booking::Decision> out;
     booking::Partition::Memory peak;
     size_t applied = 0;
@@ -158,7 +143,7 @@ const booking::Partition& final_partition() {
       peak = now;
       figures.population = population;
     }
-    const auto seats = static_cast<double>(stadium().seats.size());
+    const auto seats = static_cast<double>(sample_stadium().seats.size());
     figures.bytes_per_seat = static_cast<double>(peak.total()) / seats;
     figures.inventory_bytes_per_seat = static_cast<double>(peak.inventory) / seats;
     figures.bytes_per_user =
@@ -191,7 +176,7 @@ void BM_Snapshot(benchmark::State& state) {
   }
   state.counters["bytes"] = static_cast<double>(bytes);
   figures.snapshot_bytes_per_seat =
-      static_cast<double>(bytes) / static_cast<double>(stadium().seats.size());
+      static_cast<double>(bytes) / static_cast<double>(sample_stadium().seats.size());
 }
 BENCHMARK(BM_Snapshot)->Apply(median_of_five_in_ms);
 
@@ -199,7 +184,7 @@ BENCHMARK(BM_Snapshot)->Apply(median_of_five_in_ms);
 void BM_Restore(benchmark::State& state) {
   const std::string snapshot = final_partition().snapshot();
   for (auto _ : state) {
-    auto restored = booking::Partition::restore(catalog(), snapshot);
+    auto restored = booking::Partition::restore(sample_catalog(), snapshot);
     if (!restored) state.SkipWithError(restored.error().c_str());
     benchmark::DoNotOptimize(restored);
   }

@@ -1,6 +1,8 @@
 #include "loadtest/core_mix.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <queue>
 #include <random>
 #include <unordered_map>
@@ -232,5 +234,19 @@ CoreMix record_core_mix(const booking::Catalog& catalog, const booking::Event& e
                         size_t max_count, uint64_t seed) {
   return Recorder(catalog, event, seed).take(max_count);
 }
+
+const booking::Catalog& sample_catalog() {
+  static const booking::Catalog c = [] {
+    auto loaded = booking::load_catalog_file(BOXOFFICE_SAMPLE_CATALOG);
+    if (!loaded) {
+      std::fprintf(stderr, "%s\n", loaded.error().c_str());
+      std::exit(1);  // NOLINT(concurrency-mt-unsafe): single-threaded start-up
+    }
+    return std::move(loaded).value();
+  }();
+  return c;
+}
+
+const booking::Event& sample_stadium() { return *sample_catalog().find_event("evt_eras_la_1"); }
 
 }  // namespace boxoffice::loadtest

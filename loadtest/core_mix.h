@@ -24,4 +24,10 @@ struct CoreMix {
 CoreMix record_core_mix(const booking::Catalog& catalog, const booking::Event& event,
                         size_t max_count, uint64_t seed);
 
+// The catalog the benchmarks record the mix on (booking/catalog/sample.json), loaded once; a
+// file that does not load ends the program with its error.
+const booking::Catalog& sample_catalog();
+// Its 80,000-seat stadium, evt_eras_la_1.
+const booking::Event& sample_stadium();
+
 }  // namespace boxoffice::loadtest

@@ -31,15 +31,6 @@ constexpr int32_t kPartition = 0;
   std::exit(1);  // NOLINT(concurrency-mt-unsafe): single-threaded
 }
 
-const booking::Catalog& catalog() {
-  static const booking::Catalog c = [] {
-    auto loaded = booking::load_catalog_file(BOXOFFICE_SAMPLE_CATALOG);
-    if (!loaded) fail(loaded.error());
-    return std::move(loaded).value();
-  }();
-  return c;
-}
-
 // The decision batches of the recorded mix, one per command. Every command but the relay's
 // expiries carries a request id, as the API's do, so the read model also keeps their answers.
 struct Batches {
@@ -49,9 +40,8 @@ struct Batches {
 
 const Batches& batches() {
   static const Batches b = [] {
-    const CoreMix mix =
-        record_core_mix(catalog(), *catalog().find_event("evt_eras_la_1"), kCommands, 2027);
-    booking::Partition partition(catalog());
+    const CoreMix mix = record_core_mix(sample_catalog(), sample_stadium(), kCommands, 2027);
+    booking::Partition partition(sample_catalog());
     Batches out;
     std::vector<booking::Decision> decisions;
     uint64_t request = 0;
@@ -112,8 +102,8 @@ void BM_Project(benchmark::State& state) {
   const auto per_apply = static_cast<size_t>(state.range(0));
   const std::vector<std::string>& all = batches().bytes;
   std::vector<std::string_view> views(all.begin(), all.end());
-  auto projector =
-      booking::Projector::connect(catalog(), server().process.host(), server().process.port());
+  auto projector = booking::Projector::connect(sample_catalog(), server().process.host(),
+                                               server().process.port());
   if (!projector) fail(projector.error());
   double cpu_us = 0;
   size_t decisions = 0;

@@ -16,17 +16,11 @@ namespace {
 
 using booking::DecisionType;
 
-const booking::Catalog& catalog() {
-  static const booking::Catalog c = booking::load_catalog_file(BOXOFFICE_SAMPLE_CATALOG).value();
-  return c;
-}
-const booking::Event& stadium() { return *catalog().find_event("evt_eras_la_1"); }
-
 TEST(CoreMixTest, PlaysTheStadiumsOnSaleUntilEverySeatOnSaleIsBooked) {
-  const CoreMix mix = record_core_mix(catalog(), stadium(), 1'000'000, 2027);
+  const CoreMix mix = record_core_mix(sample_catalog(), sample_stadium(), 1'000'000, 2027);
   ASSERT_LT(mix.commands.size(), 1'000'000U) << "the on-sale did not sell out";
 
-  booking::Partition partition(catalog());
+  booking::Partition partition(sample_catalog());
   std::array<size_t, booking::kDecisionTypeMax + 1> decisions{};
   std::vector<booking::Decision> out;
   for (const booking::Command& c : mix.commands) {
@@ -35,10 +29,11 @@ TEST(CoreMixTest, PlaysTheStadiumsOnSaleUntilEverySeatOnSaleIsBooked) {
     for (const booking::Decision& d : out) ++decisions[static_cast<size_t>(d.type)];
   }
   const int64_t end_ms = mix.commands.back().at_ms;
-  for (booking::SeatIndex s = 0; s < stadium().seats.size(); ++s) {
-    const bool on_sale = stadium().on_sale(s, end_ms);
-    ASSERT_EQ(partition.seat_status(stadium().id, s) == booking::SeatStatus::kBooked, on_sale)
-        << stadium().seat_label(s);
+  for (booking::SeatIndex s = 0; s < sample_stadium().seats.size(); ++s) {
+    const bool on_sale = sample_stadium().on_sale(s, end_ms);
+    ASSERT_EQ(partition.seat_status(sample_stadium().id, s) == booking::SeatStatus::kBooked,
+              on_sale)
+        << sample_stadium().seat_label(s);
   }
   // Every part of an on-sale happens, in earnest: fans book what they hold, change their minds,
   // let holds lapse, queue for taken seats and get offers.
@@ -54,7 +49,8 @@ TEST(CoreMixTest, PlaysTheStadiumsOnSaleUntilEverySeatOnSaleIsBooked) {
 TEST(CoreMixTest, IsTheSameForTheSameSeed) {
   auto wire = [](uint64_t seed) {
     std::string bytes;
-    for (const booking::Command& c : record_core_mix(catalog(), stadium(), 20'000, seed).commands) {
+    for (const booking::Command& c :
+         record_core_mix(sample_catalog(), sample_stadium(), 20'000, seed).commands) {
       booking::encode_command(c, bytes);
     }
     return bytes;
