@@ -328,9 +328,9 @@ TEST_F(ApplyTest, BadInputIsAnErrorAndChangesNothing) {
   expect_error(with([](D& d) { d.seq = "0"; }), "seq must be");
   expect_error(with([](D& d) { d.seq = "1"; }), "increase");
   expect_error(with([](D& d) { d.seq = "x"; }), "seq must be");
-  // The reply says which decision of the call is wrong.
-  expect_error(with([](D& d) { d.type = "sold"; }), "apply.lua: decision 2 (seq 2): unknown");
-  expect_error(with([](D& d) { d.type = "sold"; }), "unknown type \"sold\"");
+  // The reply says which decision of the call is wrong, and why.
+  expect_error(with([](D& d) { d.type = "sold"; }),
+               "apply.lua: decision 2 (seq 2): unknown type \"sold\"");
   expect_error(with([](D& d) { d.at = "1.5"; }), "decimal integers");
   expect_error(with([](D& d) { d.amount = "007"; }), "decimal integers");
   expect_error(with([](D& d) { d.position = "-1"; }), "position");
