@@ -6,9 +6,11 @@
 // decisions per second one Redis can take. Ends with `projector.metric: value unit` lines.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
