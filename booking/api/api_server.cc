@@ -13,8 +13,8 @@
 #include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/write.hpp>
 
-#include "booking/api/json_writer.h"
 #include "booking/api/server_impl.h"
+#include "booking/service/json_writer.h"
 #include "shared/open_files.h"
 #include "shared/thread_name.h"
 

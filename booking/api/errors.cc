@@ -1,6 +1,6 @@
 #include "booking/api/errors.h"
 
-#include "booking/api/json_writer.h"
+#include "booking/service/json_writer.h"
 
 namespace boxoffice::booking::api {
 namespace {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "booking/api/json_writer.h"
+#include "booking/service/json_writer.h"
 
 namespace boxoffice::booking::api {
 namespace {

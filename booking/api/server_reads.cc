@@ -5,12 +5,12 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "booking/api/audit.h"
-#include "booking/api/decision_json.h"
 #include "booking/api/events_view.h"
-#include "booking/api/json_writer.h"
 #include "booking/api/read_model.h"
 #include "booking/api/server_impl.h"
 #include "booking/core/wire.h"
+#include "booking/service/decision_json.h"
+#include "booking/service/json_writer.h"
 
 namespace boxoffice::booking::api {
 namespace {

@@ -13,11 +13,11 @@
 #include <boost/beast/http/write.hpp>
 #include <map>
 
-#include "booking/api/decision_json.h"
 #include "booking/api/events_view.h"
 #include "booking/api/read_model.h"
 #include "booking/api/server_impl.h"
 #include "booking/core/wire.h"
+#include "booking/service/decision_json.h"
 #include "shared/decimal.h"
 
 namespace boxoffice::booking::api {

@@ -2,8 +2,8 @@
 // that fails a check gets its error and sends nothing.
 #include <boost/asio/use_awaitable.hpp>
 
-#include "booking/api/json_writer.h"
 #include "booking/api/server_impl.h"
+#include "booking/service/json_writer.h"
 
 namespace boxoffice::booking::api {
 namespace {

@@ -1,7 +1,7 @@
 #include "booking/api/sse.h"
 
-#include "booking/api/json_writer.h"
 #include "booking/service/ids.h"
+#include "booking/service/json_writer.h"
 
 namespace boxoffice::booking::api {
 namespace {

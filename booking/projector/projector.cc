@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "booking/core/wire.h"
+#include "booking/service/decision_json.h"
 #include "booking/service/ids.h"
 #include "shared/decimal.h"
 
@@ -12,6 +13,7 @@ namespace boxoffice::booking {
 namespace {
 
 constexpr std::string_view kApplyScript = "booking/apply.lua";
+constexpr size_t kFieldsPerDecision = 15;  // apply.lua's ARGV per decision
 
 // What the read model needs of a decision for apply.lua to accept it (its NEEDS table) and for
 // its keys to make sense: a known event, seats of that event, the ids its keys are built from.
@@ -110,7 +112,7 @@ Result<Projector::Applied, std::string> Projector::apply(
       last_seq = d.seq;
       if (calls.empty() || in_call == options_.decisions_per_call) {
         calls.emplace_back();
-        calls.back().args.reserve(options_.decisions_per_call * 14);
+        calls.back().args.reserve(options_.decisions_per_call * kFieldsPerDecision);
         in_call = 0;
       }
       std::string seats;
@@ -129,7 +131,8 @@ Result<Projector::Applied, std::string> Projector::apply(
            keep(std::move(seats)), keep(std::to_string(d.expires_at_ms)),
            keep(std::to_string(d.amount_cents)), keep(std::to_string(d.position)), d.payment_id,
            d.provider, d.code == Errc::kOk ? std::string_view() : to_string(d.code),
-           d.request_id != 0 ? keep(request_key(d.request_id)) : std::string_view()});
+           d.request_id != 0 ? keep(request_key(d.request_id)) : std::string_view(),
+           keep(decision_json(d))});
       call.last_seq = d.seq;
       ++in_call;
     }

@@ -12,7 +12,7 @@
 --           bx:applied:{partition} >= it. A caller that pipelines several calls passes the last
 --           seq of the previous call, so a call that failed (NOSCRIPT, an error) is never
 --           overtaken by the next one. 0 = no requirement.
--- then 14 fields per decision, in seq order:
+-- then 15 fields per decision, in seq order:
 --   seq         decimal, > 0, increasing within the call
 --   type        held | rejected | payment_pending | booked | cancelled | expired | released |
 --               offered | waitlisted | waitlist_left | waitlist_cleared | refund_required
@@ -28,6 +28,10 @@
 --   provider    "" if none
 --   code        the Errc name (rejected, refund_required), "" otherwise
 --   request     request key (16 lowercase hex digits), "" if the request id is 0
+--   json        the decision's JSON (README: Decision JSON), built by the projector: stored as
+--               given in bx:req, bx:audit, the stream and the deltas. It must start with
+--               {"seq":<seq>,"type":"<type>" and end with }, so a caller whose fields are out
+--               of step is refused.
 --
 -- Decisions with seq <= bx:applied:{partition} are skipped, so replays and duplicates change
 -- nothing. Everything is checked before the first write: bad input is an error reply and
@@ -36,29 +40,12 @@
 --
 -- Returns the number of decisions applied (not skipped).
 
-local FIELDS = 14
+local FIELDS = 15
 local REQUEST_TTL_S = 3600
 local STREAM_MAXLEN = '100000'
 local ENDED_HOLD_TTL_S = 86400 -- cancelled and expired holds stay readable for a day
 local MAX_SEAT = 16777215 -- the seat map is one byte per seat: 16 MB at most
 local REQUEST_PATTERN = '^' .. string.rep('%x', 16) .. '$'
-
--- Fields each type carries in its JSON (the decision JSON of the README), in this order.
-local JSON_FIELDS = {
-  held = {'user', 'rid', 'seats', 'expires_at', 'amount'},
-  offered = {'user', 'rid', 'seats', 'expires_at', 'amount'},
-  rejected = {'code', 'user', 'rid', 'seats'},
-  payment_pending = {'user', 'rid', 'expires_at'},
-  booked = {'user', 'rid', 'seats', 'amount', 'payment_id', 'provider'},
-  cancelled = {'user', 'rid', 'seats'},
-  expired = {'user', 'rid', 'seats'},
-  released = {'seats'},
-  waitlisted = {'user', 'seats', 'position'},
-  waitlist_left = {'user', 'seats'},
-  waitlist_cleared = {'seats', 'position'},
-  refund_required = {'code', 'user', 'rid', 'amount', 'payment_id', 'provider'},
-}
-local NUMBER_FIELDS = {expires_at = true, amount = true, position = true}
 
 -- What a type needs to be applied: non-empty strings and seats.
 local NEEDS = {
@@ -119,6 +106,7 @@ for i = 3, #ARGV, FIELDS do
     user = ARGV[i + 4], rid = ARGV[i + 5], seats_csv = ARGV[i + 6], expires_at = ARGV[i + 7],
     amount = ARGV[i + 8], position = ARGV[i + 9], payment_id = ARGV[i + 10],
     provider = ARGV[i + 11], code = ARGV[i + 12], request = ARGV[i + 13],
+    json = ARGV[i + 14],
   }
   local index = #decisions + 1
   if not is_count(d.seq) or d.seq == '0' then
@@ -129,7 +117,7 @@ for i = 3, #ARGV, FIELDS do
     return refuse(index, d.seq, 'seqs must increase within a call')
   end
   previous_seq = d.seq_number
-  if JSON_FIELDS[d.type] == nil then
+  if NEEDS[d.type] == nil then
     return refuse(index, d.seq, 'unknown type "' .. d.type .. '"')
   end
   if not (is_int(d.at) and is_int(d.expires_at) and is_int(d.amount)) then
@@ -151,6 +139,10 @@ for i = 3, #ARGV, FIELDS do
       return refuse(index, d.seq, d.type .. ' needs ' .. field)
     end
   end
+  local head = '{"seq":' .. d.seq .. ',"type":"' .. d.type .. '"'
+  if string.sub(d.json, 1, #head) ~= head or string.sub(d.json, -1) ~= '}' then
+    return refuse(index, d.seq, 'json must be this decision\'s JSON, starting with ' .. head)
+  end
   decisions[#decisions + 1] = d
 end
 
@@ -159,26 +151,6 @@ local applied = tonumber(redis.call('GET', applied_key) or '0')
 if applied < tonumber(required) then
   return redis.error_reply('BXORDER apply.lua: partition ' .. partition .. ' has applied seq ' ..
                            applied .. ', this call needs ' .. required .. ' first')
-end
-
--- The decision JSON: fields in a fixed order, numbers written as they came (exact integers,
--- whatever their size), strings through cjson. Empty strings and empty seat lists are left
--- out (Lua's cjson cannot tell an empty array from an empty object).
-local function decision_json(d)
-  local parts = {
-    '"seq":' .. d.seq, '"type":' .. cjson.encode(d.type), '"at":' .. d.at,
-    '"event":' .. cjson.encode(d.event),
-  }
-  for _, field in ipairs(JSON_FIELDS[d.type]) do
-    if field == 'seats' then
-      if #d.seats > 0 then parts[#parts + 1] = '"seats":[' .. d.seats_csv .. ']' end
-    elseif NUMBER_FIELDS[field] then
-      parts[#parts + 1] = '"' .. field .. '":' .. d[field]
-    elseif d[field] ~= '' then
-      parts[#parts + 1] = '"' .. field .. '":' .. cjson.encode(d[field])
-    end
-  end
-  return '{' .. table.concat(parts, ',') .. '}'
 end
 
 local function seat_map(d) return 'bx:seats:' .. d.event end
@@ -278,26 +250,25 @@ local last_applied = nil
 local function apply_all()
   for _, d in ipairs(decisions) do
     if d.seq_number > applied then
-      local json = decision_json(d)
       local fans_see_it = apply(d)
       if d.request ~= '' then
         local key = 'bx:req:' .. d.request
-        redis.call('RPUSH', key, json)
+        redis.call('RPUSH', key, d.json)
         redis.call('EXPIRE', key, REQUEST_TTL_S)
       end
       if fans_see_it then
         for _, seat in ipairs(d.seats) do
-          redis.call('RPUSH', 'bx:audit:' .. d.event .. ':' .. seat, json)
+          redis.call('RPUSH', 'bx:audit:' .. d.event .. ':' .. seat, d.json)
         end
         -- An entry at or below the stream's top (the stream outlived bx:applied) is already
         -- there: skip it rather than fail the batch.
         local added = redis.pcall('XADD', 'bx:stream:' .. d.event, 'MAXLEN', '~',
-                                  STREAM_MAXLEN, d.seq .. '-1', 'd', json)
+                                  STREAM_MAXLEN, d.seq .. '-1', 'd', d.json)
         if type(added) == 'table' and added.err ~= nil and
             string.find(added.err, 'equal or smaller', 1, true) == nil then
           error(added.err, 0)
         end
-        redis.call('PUBLISH', 'bx:deltas:' .. d.event, json)
+        redis.call('PUBLISH', 'bx:deltas:' .. d.event, d.json)
       end
       applied = d.seq_number
       last_applied = d.seq

@@ -12,7 +12,7 @@
 
 namespace boxoffice::lua::testing {
 
-// One decision as apply.lua's 14 fields (see the top of the script).
+// One decision as apply.lua's 15 fields (see the top of the script).
 struct D {
   std::string seq;
   std::string type;
@@ -28,7 +28,17 @@ struct D {
   std::string request;
   std::string at = "1000";
   std::string event = "evt";
+  std::string json;  // empty: json_of() makes one
 };
+
+// The decision JSON apply.lua stores as given. The projector builds the real one
+// (booking/service/decision_json.h); the script only checks its seq and type, so a test's
+// decision carries the fields every type has unless it sets its own.
+inline std::string json_of(const D& d) {
+  if (!d.json.empty()) return d.json;
+  return R"({"seq":)" + d.seq + R"(,"type":")" + d.type + R"(","at":)" + d.at + R"(,"event":")" +
+         d.event + R"("})";
+}
 
 inline D decision(int seq, std::string type) {
   D d;
@@ -63,8 +73,9 @@ class ApplyTest : public redis::testing::RedisTest {
                                          std::string required) {
     std::vector<std::string> out = {std::move(partition), std::move(required)};
     for (const D& d : ds) {
-      out.insert(out.end(), {d.seq, d.type, d.at, d.event, d.user, d.rid, d.seats, d.expires_at,
-                             d.amount, d.position, d.payment_id, d.provider, d.code, d.request});
+      out.insert(out.end(),
+                 {d.seq, d.type, d.at, d.event, d.user, d.rid, d.seats, d.expires_at, d.amount,
+                  d.position, d.payment_id, d.provider, d.code, d.request, json_of(d)});
     }
     return out;
   }

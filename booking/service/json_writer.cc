@@ -1,8 +1,8 @@
-#include "booking/api/json_writer.h"
+#include "booking/service/json_writer.h"
 
 #include <charconv>
 
-namespace boxoffice::booking::api {
+namespace boxoffice::booking {
 namespace {
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not valid.
@@ -193,4 +193,4 @@ JsonWriter& JsonWriter::money(std::string_view k, int64_t cents) {
   return key(cents_key).number(cents);
 }
 
-}  // namespace boxoffice::booking::api
+}  // namespace boxoffice::booking

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace boxoffice::booking::api {
+namespace boxoffice::booking {
 
 // Appends s as a JSON string literal (quotes included), escaping what JSON requires. Bytes that
 // are not valid UTF-8 become U+FFFD, so any input yields valid JSON.
@@ -52,4 +52,4 @@ class JsonWriter {
   bool need_comma_ = false;
 };
 
-}  // namespace boxoffice::booking::api
+}  // namespace boxoffice::booking

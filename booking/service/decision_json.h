@@ -1,7 +1,9 @@
 // Decisions as JSON, the read model's form (lua-rules/booking/README.md: bx:req, bx:audit, the
 // deltas): {"seq", "type", "at", "event", "user", "rid", "seats", "expires_at", "amount",
-// "position", "payment_id", "provider", "code"}, fields a type does not use left out. "rid" is
-// the reservation key "{event}.{hex}" (a bare number is accepted too).
+// "position", "payment_id", "provider", "code"} in that order; fields a type does not use, empty
+// strings and an empty seat list are left out. "rid" is the reservation key "{event}.{hex}" (a
+// bare number is accepted too). The projector writes it (apply.lua stores it as given), the API
+// reads it back.
 #pragma once
 
 #include <deque>
@@ -12,7 +14,7 @@
 #include "booking/core/decision.h"
 #include "shared/result.h"
 
-namespace boxoffice::booking::api {
+namespace boxoffice::booking {
 
 // Decisions with the strings their views point into.
 struct DecisionLog {
@@ -26,4 +28,4 @@ Result<DecisionLog, std::string> parse_decision_list(const std::vector<std::stri
 
 std::string decision_json(const Decision& d);
 
-}  // namespace boxoffice::booking::api
+}  // namespace boxoffice::booking

@@ -1,10 +1,10 @@
-#include "booking/api/json_writer.h"
+#include "booking/service/json_writer.h"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-namespace boxoffice::booking::api {
+namespace boxoffice::booking {
 namespace {
 
 TEST(JsonWriterTest, WritesNestedValues) {
@@ -41,4 +41,4 @@ TEST(JsonWriterTest, MoneyInWholeUnitsAndCents) {
 }
 
 }  // namespace
-}  // namespace boxoffice::booking::api
+}  // namespace boxoffice::booking

@@ -1,11 +1,11 @@
-#include "booking/api/decision_json.h"
+#include "booking/service/decision_json.h"
 
 #include <boost/json.hpp>
 
-#include "booking/api/json_writer.h"
 #include "booking/service/ids.h"
+#include "booking/service/json_writer.h"
 
-namespace boxoffice::booking::api {
+namespace boxoffice::booking {
 namespace {
 
 namespace json = boost::json;
@@ -22,6 +22,47 @@ std::optional<Errc> errc_named(std::string_view name) {
     if (to_string(static_cast<Errc>(e)) == name) return static_cast<Errc>(e);
   }
   return std::nullopt;
+}
+
+// The fields each type carries besides seq, type, at and event (lua-rules/booking/README.md).
+enum Field : uint16_t {
+  kUser = 1 << 0,
+  kRid = 1 << 1,
+  kSeats = 1 << 2,
+  kExpiresAt = 1 << 3,
+  kAmount = 1 << 4,
+  kPosition = 1 << 5,
+  kPaymentId = 1 << 6,
+  kProvider = 1 << 7,
+  kCode = 1 << 8,
+};
+
+uint16_t json_fields(DecisionType t) {
+  switch (t) {
+    case DecisionType::kHeld:
+    case DecisionType::kOffered:
+      return kUser | kRid | kSeats | kExpiresAt | kAmount;
+    case DecisionType::kRejected:
+      return kCode | kUser | kRid | kSeats;
+    case DecisionType::kPaymentPending:
+      return kUser | kRid | kExpiresAt;
+    case DecisionType::kBooked:
+      return kUser | kRid | kSeats | kAmount | kPaymentId | kProvider;
+    case DecisionType::kCancelled:
+    case DecisionType::kExpired:
+      return kUser | kRid | kSeats;
+    case DecisionType::kReleased:
+      return kSeats;
+    case DecisionType::kWaitlisted:
+      return kUser | kSeats | kPosition;
+    case DecisionType::kWaitlistLeft:
+      return kUser | kSeats;
+    case DecisionType::kWaitlistCleared:
+      return kSeats | kPosition;
+    case DecisionType::kRefundRequired:
+      return kCode | kUser | kRid | kAmount | kPaymentId | kProvider;
+  }
+  return 0;
 }
 
 std::optional<int64_t> as_int(const json::value& v) {
@@ -119,59 +160,30 @@ Result<DecisionLog, std::string> parse_decision_list(const std::vector<std::stri
 }
 
 std::string decision_json(const Decision& d) {
+  const uint16_t fields = json_fields(d.type);
+  const auto has = [fields](Field f) { return (fields & f) != 0; };
   std::string out;
+  out.reserve(160);
   JsonWriter w(out);
   w.begin_object().field("seq", d.seq).field("type", to_string(d.type)).field("at", d.at_ms);
   w.field("event", d.event_id);
-  const bool has_user =
-      d.type != DecisionType::kReleased && d.type != DecisionType::kWaitlistCleared;
-  if (has_user && !d.user_id.empty()) w.field("user", d.user_id);
-  switch (d.type) {
-    case DecisionType::kReleased:
-    case DecisionType::kWaitlisted:
-    case DecisionType::kWaitlistLeft:
-    case DecisionType::kWaitlistCleared:
-      break;
-    default:
-      if (d.reservation_id != 0 || d.type != DecisionType::kRejected) {
-        w.field("rid", reservation_key(d.event_id, d.reservation_id));
-      }
+  if (has(kUser) && !d.user_id.empty()) w.field("user", d.user_id);
+  if (has(kRid) && d.reservation_id != 0) {
+    w.field("rid", reservation_key(d.event_id, d.reservation_id));
   }
-  if (d.seats.count > 0) {
+  if (has(kSeats) && d.seats.count > 0) {
     w.key("seats").begin_array();
     for (SeatIndex s : d.seats.span()) w.unsigned_number(s);
     w.end_array();
   }
-  switch (d.type) {
-    case DecisionType::kHeld:
-    case DecisionType::kOffered:
-    case DecisionType::kPaymentPending:
-      w.field("expires_at", d.expires_at_ms);
-      break;
-    default:
-      break;
-  }
-  switch (d.type) {
-    case DecisionType::kHeld:
-    case DecisionType::kOffered:
-    case DecisionType::kBooked:
-    case DecisionType::kRefundRequired:
-      w.field("amount", d.amount_cents);
-      break;
-    default:
-      break;
-  }
-  if (d.type == DecisionType::kWaitlisted || d.type == DecisionType::kWaitlistCleared) {
-    w.field("position", d.position);
-  }
-  if (d.type == DecisionType::kBooked || d.type == DecisionType::kRefundRequired) {
-    w.field("payment_id", d.payment_id).field("provider", d.provider);
-  }
-  if (d.type == DecisionType::kRejected || d.type == DecisionType::kRefundRequired) {
-    w.field("code", to_string(d.code));
-  }
+  if (has(kExpiresAt)) w.field("expires_at", d.expires_at_ms);
+  if (has(kAmount)) w.field("amount", d.amount_cents);
+  if (has(kPosition)) w.field("position", d.position);
+  if (has(kPaymentId) && !d.payment_id.empty()) w.field("payment_id", d.payment_id);
+  if (has(kProvider) && !d.provider.empty()) w.field("provider", d.provider);
+  if (has(kCode) && d.code != Errc::kOk) w.field("code", to_string(d.code));
   w.end_object();
   return out;
 }
 
-}  // namespace boxoffice::booking::api
+}  // namespace boxoffice::booking
