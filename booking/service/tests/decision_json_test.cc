@@ -121,7 +121,9 @@ TEST(DecisionJsonTest, EscapesStringsAndKeepsLargeNumbersExact) {
   EXPECT_EQ(log.decisions.at(0), d);
 }
 
-TEST(DecisionJsonTest, ReadsTheProjectorsShape) {
+// Before the projector built the JSON, apply.lua wrote "code" ahead of "user"; read models kept
+// in a data directory still hold such documents.
+TEST(DecisionJsonTest, ReadsTheOlderScriptWrittenOrder) {
   DecisionLog log;
   ASSERT_TRUE(parse_decision_json(
       R"({"seq":12,"type":"refund_required","at":5,"event":"evt_small","code":"hold_expired","user":"u1","rid":"evt_small.2000000001","amount":1000,"payment_id":"p","provider":"paysim"})",
