@@ -451,12 +451,27 @@ std::string format_utc_time_ms(int64_t ms) {
   const int64_t d = doy - (153 * mp + 2) / 5 + 1;
   const int64_t m = mp < 10 ? mp + 3 : mp - 9;
   const int64_t y = yoe + era * 400 + (m <= 2);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ",
-                static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d),
-                static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60),
-                static_cast<long long>(rem % 60), static_cast<long long>(ms - secs * 1000));
-  return buf;
+  if (y < 0 || y > 9999) {  // outside any catalog's dates; printf's padding rules apply
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ",
+                  static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d),
+                  static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60),
+                  static_cast<long long>(rem % 60), static_cast<long long>(ms - secs * 1000));
+    return buf;
+  }
+  // Answers carry several of these: the digits are written in place, without printf.
+  std::string out = "0000-00-00T00:00:00.000Z";
+  auto put = [&out](size_t end, int64_t v) {  // v's digits, right-aligned to end
+    for (size_t i = end; v > 0; v /= 10) out[--i] = static_cast<char>('0' + v % 10);
+  };
+  put(4, y);
+  put(7, m);
+  put(10, d);
+  put(13, rem / 3600);
+  put(16, rem / 60 % 60);
+  put(19, rem % 60);
+  put(23, ms - secs * 1000);
+  return out;
 }
 
 }  // namespace boxoffice::booking

@@ -119,6 +119,12 @@ TEST(UtcTime, ParsesAndFormats) {
   EXPECT_EQ(*parse_utc_time_ms("2027-01-15T08:00:00Z"), kOnSaleMs);
   EXPECT_EQ(*parse_utc_time_ms("2024-02-29T12:00:00.25Z"), 1709208000250);
   EXPECT_EQ(format_utc_time_ms(1709208000250), "2024-02-29T12:00:00.250Z");
+  EXPECT_EQ(format_utc_time_ms(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(format_utc_time_ms(-1), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(format_utc_time_ms(kOnSaleMs + 7), "2027-01-15T08:00:00.007Z");
+  EXPECT_EQ(format_utc_time_ms(253402300799999), "9999-12-31T23:59:59.999Z");
+  EXPECT_EQ(format_utc_time_ms(253402300800000), "10000-01-01T00:00:00.000Z");
+  EXPECT_EQ(format_utc_time_ms(-62135596800001), "0000-12-31T23:59:59.999Z");
   for (const char* bad :
        {"2023-02-29T00:00:00Z", "2024-01-01 00:00:00Z", "2024-01-01T00:00:00",
         "2024-01-01T24:00:00Z", "2024-01-01T00:00:00+01:00", "", "2024-01-01T00:00:00.Z"}) {
