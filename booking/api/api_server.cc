@@ -317,7 +317,7 @@ Awaitable<void> ServerImpl::accept_loop() {
   }
 }
 
-Awaitable<bool> write_response(beast::tcp_stream& stream, const Response& r, unsigned version,
+Awaitable<bool> write_response(Connection& connection, const Response& r, unsigned version,
                                bool keep_alive) {
   http::response<http::span_body<const char>> res{static_cast<http::status>(r.status), version};
   res.set(http::field::server, "boxoffice");
@@ -326,9 +326,9 @@ Awaitable<bool> write_response(beast::tcp_stream& stream, const Response& r, uns
   if (r.body) res.body() = {r.body->data(), r.body->size()};
   res.keep_alive(keep_alive);
   res.prepare_payload();
-  stream.expires_after(std::chrono::seconds(30));
-  auto [ec, n] = co_await http::async_write(stream, res, kNoThrow);
-  stream.expires_never();
+  connection.expires_after(kWriteTimeout);
+  auto [ec, n] = co_await http::async_write(connection.socket(), res, kNoThrow);
+  connection.expires_never();
   co_return !ec;
 }
 
@@ -337,14 +337,14 @@ namespace {
 // After refusing a request whose body was left unread, read (and drop) what the client still
 // sends before closing: closing with unread data makes the kernel reset the connection, and
 // the client may lose the answer.
-Awaitable<void> drain_and_close(beast::tcp_stream& stream) {
+Awaitable<void> drain_and_close(Connection& connection) {
   constexpr size_t kMaxDrainBytes = size_t{4} * 1024 * 1024;
   boost::system::error_code ignored;
-  (void)stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream.expires_after(std::chrono::seconds(2));
+  (void)connection.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  connection.expires_after(std::chrono::seconds(2));
   std::array<char, size_t{16} * 1024> sink{};
   for (size_t total = 0; total < kMaxDrainBytes;) {
-    auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kNoThrow);
+    auto [ec, n] = co_await connection.socket().async_read_some(asio::buffer(sink), kNoThrow);
     if (ec) break;
     total += n;
   }
@@ -353,7 +353,7 @@ Awaitable<void> drain_and_close(beast::tcp_stream& stream) {
 }  // namespace
 
 Awaitable<void> ServerImpl::session(tcp::socket socket) {
-  beast::tcp_stream stream(std::move(socket));
+  Connection connection(std::move(socket));
   beast::flat_buffer buffer;
   metrics_.connections.add(1);
   struct Closed {
@@ -365,16 +365,16 @@ Awaitable<void> ServerImpl::session(tcp::socket socket) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(kMaxHeaderBytes);
     parser.body_limit(config_.max_body_bytes);
-    stream.expires_after(config_.idle_timeout);
-    auto [ec, n] = co_await http::async_read(stream, buffer, parser, kNoThrow);
+    connection.expires_after(config_.idle_timeout);
+    auto [ec, n] = co_await http::async_read(connection.socket(), buffer, parser, kNoThrow);
     if (ec == http::error::body_limit) {
       const HttpError e =
           api_error(ApiErrc::kBodyTooLarge,
                     "body larger than " + std::to_string(config_.max_body_bytes) + " bytes");
       metrics_.request_done(std::nullopt, e.status, 0);
       const Response answer = error_response(e);
-      const bool written = co_await write_response(stream, answer, 11, false);
-      if (written) co_await drain_and_close(stream);
+      const bool written = co_await write_response(connection, answer, 11, false);
+      if (written) co_await drain_and_close(connection);
       co_return;
     }
     if (ec) {
@@ -384,13 +384,13 @@ Awaitable<void> ServerImpl::session(tcp::socket socket) {
         const HttpError e = api_error(ApiErrc::kBadHttp, "malformed HTTP request: " + ec.message());
         metrics_.request_done(std::nullopt, e.status, 0);
         const Response answer = error_response(e);
-        const bool written = co_await write_response(stream, answer, 11, false);
-        if (written) co_await drain_and_close(stream);
+        const bool written = co_await write_response(connection, answer, 11, false);
+        if (written) co_await drain_and_close(connection);
         co_return;
       }
       break;
     }
-    stream.expires_never();
+    connection.expires_never();
     const HttpRequest& req = parser.get();
     const auto started = std::chrono::steady_clock::now();
     const SplitTarget target = split_target({req.target().data(), req.target().size()});
@@ -402,7 +402,7 @@ Awaitable<void> ServerImpl::session(tcp::socket socket) {
 
     if (route.kind == RouteMatch::Kind::kFound && route.id == RouteId::kEventStream && query) {
       metrics_.sse_streams.add(1);
-      const int status = co_await event_stream(stream, rc);
+      const int status = co_await event_stream(connection, rc);
       metrics_.sse_streams.add(-1);
       metrics_.request_done(route.id, status, 0);
       break;  // a stream owns the rest of the connection
@@ -419,7 +419,7 @@ Awaitable<void> ServerImpl::session(tcp::socket socket) {
     }
     metrics_.in_flight.add(-1);
     const bool keep_alive = req.keep_alive();
-    const bool written = co_await write_response(stream, res, req.version(), keep_alive);
+    const bool written = co_await write_response(connection, res, req.version(), keep_alive);
     const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started);
     metrics_.request_done(
@@ -428,7 +428,7 @@ Awaitable<void> ServerImpl::session(tcp::socket socket) {
     if (!written || !keep_alive) break;
   }
   boost::system::error_code ignored;
-  (void)stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  (void)connection.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
 namespace {

@@ -15,7 +15,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <deque>
@@ -30,6 +29,7 @@
 
 #include "booking/api/api_server.h"
 #include "booking/api/completion_bridge.h"
+#include "booking/api/connection.h"
 #include "booking/api/errors.h"
 #include "booking/api/metrics.h"
 #include "booking/api/query.h"
@@ -66,8 +66,11 @@ std::vector<std::vector<std::string>> batch(C&&... c) {
   return v;
 }
 
+// How long a client may take to read what the server writes before it is dropped.
+constexpr std::chrono::seconds kWriteTimeout{30};
+
 // Writes one response; false if the connection failed.
-Awaitable<bool> write_response(beast::tcp_stream& stream, const Response& r, unsigned version,
+Awaitable<bool> write_response(Connection& connection, const Response& r, unsigned version,
                                bool keep_alive);
 
 // What a route handler sees of a request.
@@ -224,7 +227,7 @@ class ServerImpl {
   Response outcome_response(const CommandOutcome& outcome, std::string_view user);
 
   // server_stream.cc: serves the stream until the client leaves; returns the HTTP status.
-  Awaitable<int> event_stream(beast::tcp_stream& stream, const RequestContext& rc);
+  Awaitable<int> event_stream(Connection& connection, const RequestContext& rc);
   void on_delta(std::string_view channel, std::string_view payload);
 
   const Catalog& catalog_;

@@ -49,10 +49,10 @@ std::string_view entry_delta(const RedisReply& entry) {
 
 class StreamSession {
  public:
-  StreamSession(ServerImpl& server, beast::tcp_stream& stream, const Event& event, std::string user,
+  StreamSession(ServerImpl& server, Connection& connection, const Event& event, std::string user,
                 std::shared_ptr<SseSink> sink)
       : server_(server),
-        stream_(stream),
+        connection_(connection),
         event_(event),
         user_(std::move(user)),
         sink_(std::move(sink)) {}
@@ -138,8 +138,9 @@ class StreamSession {
     res.keep_alive(false);
     res.chunked(true);
     http::response_serializer<http::empty_body> serializer{res};
-    stream_.expires_after(std::chrono::seconds(30));
-    auto [ec, n] = co_await http::async_write_header(stream_, serializer, kNoThrow);
+    connection_.expires_after(kWriteTimeout);
+    auto [ec, n] = co_await http::async_write_header(connection_.socket(), serializer, kNoThrow);
+    connection_.expires_never();  // between writes the stream waits on its own timer
     co_return !ec;
   }
 
@@ -177,9 +178,10 @@ class StreamSession {
   }
 
   Awaitable<bool> write_chunk(std::string_view data) {
-    stream_.expires_after(std::chrono::seconds(30));
-    auto [ec, n] =
-        co_await asio::async_write(stream_, http::make_chunk(asio::buffer(data)), kNoThrow);
+    connection_.expires_after(kWriteTimeout);
+    auto [ec, n] = co_await asio::async_write(connection_.socket(),
+                                              http::make_chunk(asio::buffer(data)), kNoThrow);
+    connection_.expires_never();
     co_return !ec;
   }
 
@@ -236,7 +238,7 @@ class StreamSession {
   }
 
   ServerImpl& server_;
-  beast::tcp_stream& stream_;
+  Connection& connection_;
   const Event& event_;
   std::string user_;
   std::shared_ptr<SseSink> sink_;
@@ -263,10 +265,10 @@ void ServerImpl::on_delta(std::string_view channel, std::string_view payload) {
                std::make_shared<const DeltaFrames>(delta_frames(*event, log.decisions.front())));
 }
 
-Awaitable<int> ServerImpl::event_stream(beast::tcp_stream& stream, const RequestContext& rc) {
+Awaitable<int> ServerImpl::event_stream(Connection& connection, const RequestContext& rc) {
   auto fail = [&](const HttpError& e) -> Awaitable<int> {
     const Response answer = error_response(e);
-    co_await write_response(stream, answer, rc.http.version(), false);
+    co_await write_response(connection, answer, rc.http.version(), false);
     co_return e.status;
   };
   auto event = find_event(catalog_, rc.route.param("event_id"));
@@ -283,7 +285,7 @@ Awaitable<int> ServerImpl::event_stream(beast::tcp_stream& stream, const Request
   const asio::any_io_executor executor = co_await asio::this_coro::executor;
   auto sink = std::make_shared<SseSink>(executor, user);
   hub_.add((*event)->id, sink);  // before reading Redis: nothing published meanwhile is missed
-  StreamSession session(*this, stream, **event, user, sink);
+  StreamSession session(*this, connection, **event, user, sink);
   bool resumed = false;
   if (auto from = parse_decimal<uint64_t>(last_id)) {
     auto replayed = co_await session.replay(*from);

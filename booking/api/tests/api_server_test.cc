@@ -225,6 +225,16 @@ TEST_F(ApiServerTest, OutOfDescriptorsTheAcceptLoopPausesThenAccepts) {
   EXPECT_LE(errors, 20u) << "about one failed accept per pause over 0.5 s, not a spin";
 }
 
+// A connection that sends nothing, or stops in the middle of a request, is closed once the
+// idle timeout passes; the server does not keep it (and its descriptor) forever.
+TEST_F(ApiServerTest, IdleAndStalledConnectionsAreClosed) {
+  config_.idle_timeout = 200ms;
+  HttpTestClient& c = start();
+  EXPECT_TRUE(c.closed_without_answer(""));
+  EXPECT_TRUE(c.closed_without_answer("GET /healthz HTTP/1.1\r\nHost: t\r\n"));
+  EXPECT_EQ(c.get("/healthz").status, 200);  // a fresh connection is served as ever
+}
+
 TEST_F(ApiServerTest, RedisDownMeansNotReadyAnd503) {
   config_.redis_port = 1;  // nothing listens there
   server_ = std::make_unique<ApiServer>(catalog_, *bus_, config_);

@@ -143,6 +143,17 @@ std::string HttpTestClient::raw(const std::string& bytes) {
   return out;
 }
 
+bool HttpTestClient::closed_without_answer(const std::string& bytes) {
+  const int fd = connect_to(impl_->port);
+  if (fd < 0) return false;
+  send_all(fd, bytes);
+  pollfd p{fd, POLLIN, 0};
+  char byte = 0;
+  const bool closed = ::poll(&p, 1, 10'000) == 1 && ::recv(fd, &byte, 1, 0) == 0;
+  ::close(fd);
+  return closed;
+}
+
 SseReader::SseReader(uint16_t port, const std::string& target,
                      const std::map<std::string, std::string>& headers) {
   fd_ = connect_to(port);

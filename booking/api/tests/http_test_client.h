@@ -39,6 +39,9 @@ class HttpTestClient {
   }
   // Sends bytes as they are on a fresh connection and returns the raw answer (until close).
   std::string raw(const std::string& bytes);
+  // Sends bytes on a fresh connection and then waits, sending nothing more: true if the server
+  // closes the connection within 10 s without answering.
+  bool closed_without_answer(const std::string& bytes);
 
  private:
   struct Impl;
