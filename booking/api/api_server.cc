@@ -21,9 +21,7 @@
 namespace boxoffice::booking::api {
 namespace {
 
-using asio::use_awaitable;
 using asio::ip::tcp;
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kMaxHeaderBytes = size_t{16} * 1024;
 
 constexpr std::array<double, 12> kLatencyBounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
@@ -253,7 +251,7 @@ Result<bool, std::string> ServerImpl::start() {
   subscriber_->start();
 
   for (const auto& io : ios_) work_.emplace_back(io->get_executor());
-  asio::co_spawn(acceptor_->get_executor(), accept_loop(), asio::detached);
+  asio::co_spawn(ios_.front()->get_executor(), accept_loop(), asio::detached);
   for (size_t i = 0; i < ios_.size(); ++i) {
     threads_.emplace_back([this, i] {
       name_this_thread("api-io-" + std::to_string(i));
@@ -296,7 +294,7 @@ Awaitable<void> ServerImpl::accept_loop() {
       metrics_.accept_errors.inc();
       spdlog::warn("api: accept: {}", ec.message());
       if (accept_needs_pause(ec.value())) {
-        asio::steady_timer pause(acceptor_->get_executor(), kAcceptPause);
+        Timer pause(ios_.front()->get_executor(), kAcceptPause);
         co_await pause.async_wait(kNoThrow);
       }
       continue;
@@ -352,7 +350,7 @@ Awaitable<void> drain_and_close(Connection& connection) {
 
 }  // namespace
 
-Awaitable<void> ServerImpl::session(tcp::socket socket) {
+Awaitable<void> ServerImpl::session(Socket socket) {
   Connection connection(std::move(socket));
   beast::flat_buffer buffer;
   metrics_.connections.add(1);

@@ -2,7 +2,7 @@
 
 namespace boxoffice::booking::api {
 
-Connection::Connection(boost::asio::ip::tcp::socket socket)
+Connection::Connection(Socket socket)
     : socket_(std::move(socket)),
       timer_(socket_.get_executor()),
       link_(std::make_shared<Link>(Link{this})) {}

@@ -5,6 +5,7 @@
 // has passed, which ends the read or write in progress with an error.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -12,16 +13,23 @@
 
 namespace boxoffice::booking::api {
 
+// Every connection lives on one thread's io_context. Naming its executor type, rather than
+// asio's any_io_executor, spares a type-erased executor copy and call on every operation.
+using Executor = boost::asio::io_context::executor_type;
+using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
+using Timer = boost::asio::basic_waitable_timer<
+    std::chrono::steady_clock, boost::asio::wait_traits<std::chrono::steady_clock>, Executor>;
+
 class Connection {
  public:
   using Clock = std::chrono::steady_clock;
 
-  explicit Connection(boost::asio::ip::tcp::socket socket);
+  explicit Connection(Socket socket);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  boost::asio::ip::tcp::socket& socket() { return socket_; }
+  Socket& socket() { return socket_; }
 
   // The socket closes once `timeout` has passed from now, unless the deadline moves first.
   void expires_after(Clock::duration timeout);
@@ -37,8 +45,8 @@ class Connection {
   void arm();
   void on_timer();
 
-  boost::asio::ip::tcp::socket socket_;
-  boost::asio::steady_timer timer_;
+  Socket socket_;
+  Timer timer_;
   std::shared_ptr<Link> link_;
   Clock::time_point deadline_ = Clock::time_point::max();
   bool armed_ = false;  // a wait is pending, due at or before deadline_

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <atomic>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -46,7 +47,10 @@ namespace http = beast::http;
 
 using HttpRequest = http::request<http::string_body>;
 template <class T>
-using Awaitable = asio::awaitable<T>;
+using Awaitable = asio::awaitable<T, Executor>;
+using UseAwaitable = asio::use_awaitable_t<Executor>;
+// Completes with (error_code, ...) instead of throwing.
+constexpr auto kNoThrow = asio::as_tuple(UseAwaitable{});
 
 // A Redis command line. (A braced list inside a co_await expression trips GCC 12: "array used
 // as initializer"; a function call does not.)
@@ -110,8 +114,8 @@ struct ServerMetrics {
 // One open SSE stream, as the hub sees it. Touched only on its session's strand (the hub posts
 // there); the hub keeps weak references.
 struct SseSink {
-  SseSink(const asio::any_io_executor& ex, std::string fan) : wake(ex), user(std::move(fan)) {}
-  asio::steady_timer wake;  // cancelled to wake the stream
+  SseSink(const Executor& ex, std::string fan) : wake(ex), user(std::move(fan)) {}
+  Timer wake;  // cancelled to wake the stream
   std::string user;
   std::deque<std::shared_ptr<const DeltaFrames>> queue;
   bool resync = false;    // the subscriber reconnected: deltas may have been missed
@@ -180,7 +184,7 @@ class ServerImpl {
 
   // api_server.cc
   Awaitable<void> accept_loop();
-  Awaitable<void> session(asio::ip::tcp::socket socket);
+  Awaitable<void> session(Socket socket);
   Awaitable<Response> dispatch(const RequestContext& rc);
   Response health() const;
   Awaitable<Response> readiness();

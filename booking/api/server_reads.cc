@@ -15,8 +15,6 @@
 namespace boxoffice::booking::api {
 namespace {
 
-using asio::use_awaitable;
-
 // Keys of the read model. Seats are named by their index in the catalog, as everywhere in it.
 std::string seat_part(SeatIndex seat) { return std::to_string(seat); }
 std::string seats_key(std::string_view event) { return "bx:seats:" + std::string(event); }
@@ -44,14 +42,14 @@ HashFields hash_of(const RedisReply& r) {
 }  // namespace
 
 Awaitable<RedisResult> ServerImpl::redis(std::vector<std::string> argv) {
-  RedisResult r = co_await redis_->async_command(std::move(argv), use_awaitable);
+  RedisResult r = co_await redis_->async_command(std::move(argv), UseAwaitable{});
   if (!r || r->is_error()) metrics_.redis_errors.inc();
   co_return r;
 }
 
 Awaitable<RedisResult> ServerImpl::redis_transaction(
     std::vector<std::vector<std::string>> commands) {
-  RedisResult r = co_await redis_->async_transaction(std::move(commands), use_awaitable);
+  RedisResult r = co_await redis_->async_transaction(std::move(commands), UseAwaitable{});
   if (!r || r->is_error() || r->type != RedisReply::Type::kArray) metrics_.redis_errors.inc();
   co_return r;
 }
@@ -78,7 +76,8 @@ Awaitable<SeatMapCache::Body> ServerImpl::cached_seat_map(const Event& event,
                                                           std::optional<uint16_t> section) {
   const SeatMapCache::Key key{static_cast<uint32_t>(&event - catalog_.events.data()),
                               section ? *section + 1U : 0U};
-  co_return co_await asio::async_initiate<decltype(use_awaitable), void(SeatMapCache::Body)>(
+  UseAwaitable token;  // async_initiate takes the token by lvalue reference
+  co_return co_await asio::async_initiate<UseAwaitable, void(SeatMapCache::Body)>(
       [this, &event, key, section](auto handler) {
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         SeatMapCache::Waiter waiter = [shared](SeatMapCache::Body body) {
@@ -120,7 +119,7 @@ Awaitable<SeatMapCache::Body> ServerImpl::cached_seat_map(const Event& event,
           });
         });
       },
-      use_awaitable);
+      token);
 }
 
 Awaitable<Response> ServerImpl::seat_map(const RequestContext& rc) {

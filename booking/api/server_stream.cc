@@ -23,9 +23,7 @@
 namespace boxoffice::booking::api {
 namespace {
 
-using asio::use_awaitable;
 using Clock = std::chrono::steady_clock;
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::string_view kDeltaChannelPrefix = "bx:deltas:";
 constexpr size_t kReplayPage = 500;
 constexpr size_t kMaxHoldsLoaded = 64;
@@ -282,7 +280,7 @@ Awaitable<int> ServerImpl::event_stream(Connection& connection, const RequestCon
   std::string_view last_id = rc.header("Last-Event-ID");
   if (last_id.empty()) last_id = query_value(rc.query, "last_event_id").value_or("");
 
-  const asio::any_io_executor executor = co_await asio::this_coro::executor;
+  const Executor executor = co_await asio::this_coro::executor;
   auto sink = std::make_shared<SseSink>(executor, user);
   hub_.add((*event)->id, sink);  // before reading Redis: nothing published meanwhile is missed
   StreamSession session(*this, connection, **event, user, sink);

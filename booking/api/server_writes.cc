@@ -8,8 +8,6 @@
 namespace boxoffice::booking::api {
 namespace {
 
-using asio::use_awaitable;
-
 constexpr std::string_view kSignatureHeader = "Boxoffice-Signature";
 
 }  // namespace
@@ -20,7 +18,7 @@ Awaitable<CommandOutcome> ServerImpl::submit(const OwnedCommand& command) {
       [this, &cmd](std::function<void(CommandOutcome)> done) {
         bus_.submit(cmd, config_.decision_deadline, std::move(done));
       },
-      use_awaitable);
+      UseAwaitable{});
   switch (outcome.status) {
     case CommandOutcome::Status::kDecided:
       metrics_.commands_decided.inc();
@@ -147,7 +145,7 @@ Awaitable<Response> ServerImpl::confirm_booking(const RequestContext& rc) {
       [this, &request](std::function<void(ProviderPayment)> done) {
         config_.fetch_payment(request->provider, request->payment_id, std::move(done));
       },
-      use_awaitable);
+      UseAwaitable{});
   const std::string what = "payment " + request->payment_id + " at " + request->provider;
   switch (payment.status) {
     case ProviderPayment::Status::kUnavailable:

@@ -21,7 +21,7 @@ class ConnectionTest : public ::testing::Test {
   void SetUp() override {
     tcp::acceptor acceptor(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
     client_.connect(acceptor.local_endpoint());
-    connection_.emplace(acceptor.accept());
+    connection_.emplace(acceptor.accept(io_));
   }
 
   // Starts a read on the server end; read_ended_ and the fields after it record how it ended.
