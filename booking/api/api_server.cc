@@ -8,11 +8,11 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/span_body.hpp>
-#include <boost/beast/http/write.hpp>
 
+#include "booking/api/response_head.h"
 #include "booking/api/server_impl.h"
 #include "booking/service/json_writer.h"
 #include "shared/open_files.h"
@@ -317,15 +317,11 @@ Awaitable<void> ServerImpl::accept_loop() {
 
 Awaitable<bool> write_response(Connection& connection, const Response& r, unsigned version,
                                bool keep_alive) {
-  http::response<http::span_body<const char>> res{static_cast<http::status>(r.status), version};
-  res.set(http::field::server, "boxoffice");
-  res.set(http::field::content_type, r.content_type);
-  for (const auto& [name, value] : r.headers) res.set(name, value);
-  if (r.body) res.body() = {r.body->data(), r.body->size()};
-  res.keep_alive(keep_alive);
-  res.prepare_payload();
+  const std::string head = response_head(r, version, keep_alive);
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::const_buffer()};
+  if (r.body) buffers[1] = asio::buffer(*r.body);
   connection.expires_after(kWriteTimeout);
-  auto [ec, n] = co_await http::async_write(connection.socket(), res, kNoThrow);
+  auto [ec, n] = co_await asio::async_write(connection.socket(), buffers, kNoThrow);
   connection.expires_never();
   co_return !ec;
 }

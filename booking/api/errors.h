@@ -66,7 +66,7 @@ HttpError core_error(Errc e, std::string message);
 // sent to many clients without copies.
 struct Response {
   int status = 200;
-  std::string content_type = "application/json";
+  std::string_view content_type = "application/json";  // a literal: it outlives the answer
   std::shared_ptr<const std::string> body;
   std::vector<std::pair<std::string, std::string>> headers;
 };

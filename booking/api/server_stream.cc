@@ -9,12 +9,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <map>
 
 #include "booking/api/events_view.h"
 #include "booking/api/read_model.h"
+#include "booking/api/response_head.h"
 #include "booking/api/server_impl.h"
 #include "booking/core/wire.h"
 #include "booking/service/decision_json.h"
@@ -129,15 +128,12 @@ class StreamSession {
   }
 
   Awaitable<bool> write_header(unsigned version) {
-    http::response<http::empty_body> res{http::status::ok, version};
-    res.set(http::field::server, "boxoffice");
-    res.set(http::field::content_type, "text/event-stream");
-    res.set(http::field::cache_control, "no-cache");
-    res.keep_alive(false);
-    res.chunked(true);
-    http::response_serializer<http::empty_body> serializer{res};
+    Response stream;
+    stream.content_type = "text/event-stream";
+    stream.headers.emplace_back("Cache-Control", "no-cache");
+    const std::string head = response_head(stream, version, false, BodyFraming::kChunked);
     connection_.expires_after(kWriteTimeout);
-    auto [ec, n] = co_await http::async_write_header(connection_.socket(), serializer, kNoThrow);
+    auto [ec, n] = co_await asio::async_write(connection_.socket(), asio::buffer(head), kNoThrow);
     connection_.expires_never();  // between writes the stream waits on its own timer
     co_return !ec;
   }
