@@ -63,21 +63,29 @@ local NEEDS = {
   refund_required = {},
 }
 
+-- The checks run on every field of every decision: string.find answers with positions, where
+-- string.match and gmatch would make a new Lua string of each match (hashed and interned).
+local find, sub, byte = string.find, string.sub, string.byte
+
 local function is_int(s)
-  return s == '0' or string.match(s, '^%-?[1-9]%d*$') ~= nil
+  return s == '0' or find(s, '^%-?[1-9]%d*$') ~= nil
 end
 local function is_count(s)
-  return s == '0' or string.match(s, '^[1-9]%d*$') ~= nil
+  return s == '0' or find(s, '^[1-9]%d*$') ~= nil
 end
 
 local function parse_seats(csv)
   local seats = {}
   if csv == '' then return seats end
-  for item in string.gmatch(csv .. ',', '([^,]*),') do
+  local from = 1
+  while true do
+    local comma = find(csv, ',', from, true)
+    local item = comma and sub(csv, from, comma - 1) or sub(csv, from)
     if not is_count(item) or tonumber(item) > MAX_SEAT then return nil end
     seats[#seats + 1] = item
+    if comma == nil then return seats end
+    from = comma + 1
   end
-  return seats
 end
 
 local partition = ARGV[1]
@@ -107,12 +115,14 @@ for i = 3, #ARGV, FIELDS do
     amount = ARGV[i + 8], position = ARGV[i + 9], payment_id = ARGV[i + 10],
     provider = ARGV[i + 11], code = ARGV[i + 12], request = ARGV[i + 13],
     json = ARGV[i + 14],
+    -- Derived, and checked below. Named in the constructor, the table is made at its final
+    -- size: fields added after it would make Lua rebuild its hash part.
+    seq_number = tonumber(ARGV[i]), seats = parse_seats(ARGV[i + 6]),
   }
   local index = #decisions + 1
   if not is_count(d.seq) or d.seq == '0' then
     return refuse(index, d.seq, 'seq must be a positive decimal number')
   end
-  d.seq_number = tonumber(d.seq)
   if previous_seq ~= nil and d.seq_number <= previous_seq then
     return refuse(index, d.seq, 'seqs must increase within a call')
   end
@@ -126,21 +136,22 @@ for i = 3, #ARGV, FIELDS do
   if not is_count(d.position) then
     return refuse(index, d.seq, 'position must be a decimal number')
   end
-  d.seats = parse_seats(d.seats_csv)
   if d.seats == nil then
     return refuse(index, d.seq,
                   'seats must be comma-separated seat indices (at most ' .. MAX_SEAT .. ')')
   end
-  if d.request ~= '' and string.match(d.request, REQUEST_PATTERN) == nil then
+  if d.request ~= '' and find(d.request, REQUEST_PATTERN) == nil then
     return refuse(index, d.seq, 'request must be 16 hex digits')
   end
-  for _, field in ipairs(NEEDS[d.type]) do
+  local needs = NEEDS[d.type]
+  for k = 1, #needs do
+    local field = needs[k]
     if (field == 'seats' and #d.seats == 0) or (field ~= 'seats' and d[field] == '') then
       return refuse(index, d.seq, d.type .. ' needs ' .. field)
     end
   end
   local head = '{"seq":' .. d.seq .. ',"type":"' .. d.type .. '"'
-  if string.sub(d.json, 1, #head) ~= head or string.sub(d.json, -1) ~= '}' then
+  if find(d.json, head, 1, true) ~= 1 or byte(d.json, -1) ~= 125 then -- 125: '}'
     return refuse(index, d.seq, 'json must be this decision\'s JSON, starting with ' .. head)
   end
   decisions[#decisions + 1] = d

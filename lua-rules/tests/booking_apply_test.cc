@@ -325,6 +325,9 @@ TEST_F(ApplyTest, BadInputIsAnErrorAndChangesNothing) {
   expect_error(with([](D& d) { d.position = "-1"; }), "position");
   expect_error(with([](D& d) { d.seats = "1,,2"; }), "seats");
   expect_error(with([](D& d) { d.seats = "1,-2"; }), "seats");
+  expect_error(with([](D& d) { d.seats = "1,"; }), "seats");
+  expect_error(with([](D& d) { d.seats = ",1"; }), "seats");
+  expect_error(with([](D& d) { d.seats = "1,02"; }), "seats");
   expect_error(with([](D& d) { d.seats = "16777216"; }), "at most 16777215");
   expect_error(with([](D& d) { d.seats = ""; }), "held needs seats");
   expect_error(with([](D& d) { d.rid = ""; }), "held needs rid");
@@ -338,6 +341,8 @@ TEST_F(ApplyTest, BadInputIsAnErrorAndChangesNothing) {
                "json must be");
   expect_error(with([](D& d) { d.json = R"({"seq":2,"type":"held","at":1000,)"; }), "json must be");
   expect_error(with([](D& d) { d.json = R"({"seq":20,"type":"held"})"; }), "json must be");
+  expect_error(with([](D& d) { d.json = R"( {"seq":2,"type":"held"})"; }), "json must be");
+  expect_error(with([](D& d) { d.json = R"({"seq":2,"type":"held"} )"; }), "json must be");
 }
 
 TEST_F(ApplyTest, ACallWhoseRequiredSeqIsNotAppliedChangesNothing) {
