@@ -183,6 +183,8 @@ Result<std::monostate, std::string> RedisProcess::launch() {
       if (!port) return unexpected(port.error());
       port_ = *port;
     }
+    // No per-command latency percentiles (INFO latencystats): they update a histogram on every
+    // command, each of a script's too; the services time what they need themselves.
     std::vector<std::string> args = {binary_,
                                      "--port",
                                      std::to_string(port_),
@@ -197,6 +199,8 @@ Result<std::monostate, std::string> RedisProcess::launch() {
                                      "--appendfsync",
                                      "everysec",
                                      "--daemonize",
+                                     "no",
+                                     "--latency-tracking",
                                      "no",
                                      "--logfile",
                                      dir_ + "/redis.log"};

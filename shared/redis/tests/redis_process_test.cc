@@ -61,6 +61,16 @@ TEST(RedisProcessTest, StartsOnAFreePortAndStopRemovesItsTemporaryDirectory) {
   server->stop();  // idempotent
 }
 
+TEST(RedisProcessTest, RunsWithoutPerCommandLatencyTracking) {
+  auto server = RedisProcess::start({});
+  ASSERT_TRUE(server) << server.error();
+  auto client = SyncClient::connect(server->host(), server->port());
+  ASSERT_TRUE(client) << client.error();
+  auto reply = client->command({"CONFIG", "GET", "latency-tracking"});
+  ASSERT_TRUE(reply) << reply.error();
+  EXPECT_EQ(reply->describe(), R"(["latency-tracking", "no"])");
+}
+
 TEST(RedisProcessTest, TwoServersGetTheirOwnPortsAndDirectories) {
   auto a = RedisProcess::start({});
   auto b = RedisProcess::start({});
