@@ -8,7 +8,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 
@@ -320,10 +319,7 @@ Awaitable<bool> write_response(Connection& connection, const Response& r, unsign
   const std::string head = response_head(r, version, keep_alive);
   std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::const_buffer()};
   if (r.body) buffers[1] = asio::buffer(*r.body);
-  connection.expires_after(kWriteTimeout);
-  auto [ec, n] = co_await asio::async_write(connection.socket(), buffers, kNoThrow);
-  connection.expires_never();
-  co_return !ec;
+  co_return co_await write_all(connection, buffers);
 }
 
 namespace {

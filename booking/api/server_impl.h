@@ -16,6 +16,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <deque>
@@ -72,6 +73,17 @@ std::vector<std::vector<std::string>> batch(C&&... c) {
 
 // How long a client may take to read what the server writes before it is dropped.
 constexpr std::chrono::seconds kWriteTimeout{30};
+
+// Writes `buffers` whole within kWriteTimeout, then leaves the connection without a deadline;
+// false if the connection failed. The sequence is copied (a few pointers and sizes); the bytes
+// it points to must outlive the write.
+template <class ConstBufferSequence>
+Awaitable<bool> write_all(Connection& connection, ConstBufferSequence buffers) {
+  connection.expires_after(kWriteTimeout);
+  auto [ec, n] = co_await asio::async_write(connection.socket(), buffers, kNoThrow);
+  connection.expires_never();
+  co_return !ec;
+}
 
 // Writes one response; false if the connection failed.
 Awaitable<bool> write_response(Connection& connection, const Response& r, unsigned version,

@@ -7,7 +7,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
 #include <map>
 
@@ -132,10 +131,8 @@ class StreamSession {
     stream.content_type = "text/event-stream";
     stream.headers.emplace_back("Cache-Control", "no-cache");
     const std::string head = response_head(stream, version, false, BodyFraming::kChunked);
-    connection_.expires_after(kWriteTimeout);
-    auto [ec, n] = co_await asio::async_write(connection_.socket(), asio::buffer(head), kNoThrow);
-    connection_.expires_never();  // between writes the stream waits on its own timer
-    co_return !ec;
+    // No deadline after it: between writes the stream waits on its own timer.
+    co_return co_await write_all(connection_, asio::buffer(head));
   }
 
   // Live deltas, warnings and heartbeats until the client goes away.
@@ -172,11 +169,8 @@ class StreamSession {
   }
 
   Awaitable<bool> write_chunk(std::string_view data) {
-    connection_.expires_after(kWriteTimeout);
-    auto [ec, n] = co_await asio::async_write(connection_.socket(),
-                                              http::make_chunk(asio::buffer(data)), kNoThrow);
-    connection_.expires_never();
-    co_return !ec;
+    const auto chunk = http::make_chunk(asio::buffer(data));
+    co_return co_await write_all(connection_, chunk);
   }
 
   std::string& pending_output() { return out_; }
