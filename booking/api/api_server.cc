@@ -13,7 +13,7 @@
 
 #include "booking/api/response_head.h"
 #include "booking/api/server_impl.h"
-#include "booking/service/json_writer.h"
+#include "shared/json/json_writer.h"
 #include "shared/open_files.h"
 #include "shared/thread_name.h"
 

@@ -1,6 +1,6 @@
 #include "booking/api/errors.h"
 
-#include "booking/service/json_writer.h"
+#include "shared/json/json_writer.h"
 
 namespace boxoffice::booking::api {
 namespace {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "booking/service/json_writer.h"
+#include "shared/json/json_writer.h"
 
 namespace boxoffice::booking::api {
 namespace {

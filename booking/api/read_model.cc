@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "booking/service/json_writer.h"
+#include "shared/json/json_writer.h"
 
 namespace boxoffice::booking::api {
 namespace {

@@ -10,7 +10,7 @@
 #include "booking/api/server_impl.h"
 #include "booking/core/wire.h"
 #include "booking/service/decision_json.h"
-#include "booking/service/json_writer.h"
+#include "shared/json/json_writer.h"
 
 namespace boxoffice::booking::api {
 namespace {

@@ -3,7 +3,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "booking/api/server_impl.h"
-#include "booking/service/json_writer.h"
+#include "shared/json/json_writer.h"
 
 namespace boxoffice::booking::api {
 namespace {

@@ -1,7 +1,7 @@
 #include "booking/api/sse.h"
 
 #include "booking/service/ids.h"
-#include "booking/service/json_writer.h"
+#include "shared/json/json_writer.h"
 
 namespace boxoffice::booking::api {
 namespace {

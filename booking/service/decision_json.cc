@@ -3,7 +3,7 @@
 #include <boost/json.hpp>
 
 #include "booking/service/ids.h"
-#include "booking/service/json_writer.h"
+#include "shared/json/json_writer.h"
 
 namespace boxoffice::booking {
 namespace {

@@ -22,29 +22,31 @@ constexpr std::array<int8_t, 256> kDecode = make_decode_table();
 
 }  // namespace
 
-std::string base64url_encode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() * 4 + 2) / 3);
-  size_t i = 0;
+void base64url_append(std::string& out, std::string_view bytes) {
+  // Sized once and written through a pointer: tokens are encoded on every status poll.
+  const size_t from = out.size();
+  out.resize(from + (bytes.size() * 4 + 2) / 3);
+  char* p = out.data() + from;
   const auto at = [&](size_t k) { return static_cast<uint32_t>(static_cast<uint8_t>(bytes[k])); };
+  size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
     const uint32_t v = (at(i) << 16) | (at(i + 1) << 8) | at(i + 2);
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(kAlphabet[(v >> 6) & 63]);
-    out.push_back(kAlphabet[v & 63]);
+    *p++ = kAlphabet[(v >> 18) & 63];
+    *p++ = kAlphabet[(v >> 12) & 63];
+    *p++ = kAlphabet[(v >> 6) & 63];
+    *p++ = kAlphabet[v & 63];
   }
   const size_t rest = bytes.size() - i;
-  if (rest == 1) {
-    const uint32_t v = at(i) << 16;
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-  } else if (rest == 2) {
-    const uint32_t v = (at(i) << 16) | (at(i + 1) << 8);
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(kAlphabet[(v >> 6) & 63]);
-  }
+  if (rest == 0) return;
+  const uint32_t v = (at(i) << 16) | (rest == 2 ? at(i + 1) << 8 : 0);
+  *p++ = kAlphabet[(v >> 18) & 63];
+  *p++ = kAlphabet[(v >> 12) & 63];
+  if (rest == 2) *p = kAlphabet[(v >> 6) & 63];
+}
+
+std::string base64url_encode(std::string_view bytes) {
+  std::string out;
+  base64url_append(out, bytes);
   return out;
 }
 

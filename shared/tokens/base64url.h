@@ -8,6 +8,8 @@
 namespace boxoffice::tokens {
 
 std::string base64url_encode(std::string_view bytes);
+// The same, appended to out (a token is built in one string).
+void base64url_append(std::string& out, std::string_view bytes);
 
 // Only the canonical encoding is accepted: no '=' padding, no characters outside A-Z a-z 0-9
 // '-' '_', no impossible length, and the unused low bits of the last character must be zero

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "shared/json/json_writer.h"
 #include "shared/tokens/strict_json.h"
 
 namespace boxoffice::tokens {
@@ -161,17 +162,16 @@ class ClaimsReader final : public nlohmann::json_sax<json> {
 }  // namespace
 
 std::string claims_to_json(const Claims& claims) {
-  nlohmann::ordered_json out;
-  out["sub"] = claims.sub;
-  out["event"] = claims.event;
-  out["kind"] = claims.kind;
-  if (claims.position != 0) out["position"] = claims.position;
-  if (claims.joined_at_ms != 0) out["joined_at_ms"] = claims.joined_at_ms;
-  if (claims.wave != 0) out["wave"] = claims.wave;
-  if (claims.iat != 0) out["iat"] = claims.iat;
-  if (claims.nbf != 0) out["nbf"] = claims.nbf;
-  out["exp"] = claims.exp;
-  return detail::dump(out);
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object().field("sub", claims.sub).field("event", claims.event).field("kind", claims.kind);
+  if (claims.position != 0) w.field("position", claims.position);
+  if (claims.joined_at_ms != 0) w.field("joined_at_ms", claims.joined_at_ms);
+  if (claims.wave != 0) w.field("wave", claims.wave);
+  if (claims.iat != 0) w.field("iat", claims.iat);
+  if (claims.nbf != 0) w.field("nbf", claims.nbf);
+  w.field("exp", claims.exp).end_object();
+  return out;
 }
 
 std::optional<Claims> claims_from_json(std::string_view text) {

@@ -16,6 +16,7 @@
 #include <system_error>
 #include <utility>
 
+#include "shared/json/json_writer.h"
 #include "shared/tokens/base64url.h"
 #include "shared/tokens/strict_json.h"
 
@@ -62,10 +63,10 @@ std::string kid_for(std::string_view public_key) {
 }
 
 std::string encoded_header(std::string_view alg, const std::string& kid) {
-  nlohmann::ordered_json header;
-  header["alg"] = alg;
-  header["kid"] = kid;  // no "typ": optional (RFC 7519 5.1), and every byte travels on each request
-  return base64url_encode(detail::dump(header));
+  std::string header;
+  // No "typ": optional (RFC 7519 5.1), and every byte travels on each request.
+  JsonWriter(header).begin_object().field("alg", alg).field("kid", kid).end_object();
+  return base64url_encode(header);
 }
 
 std::string errno_text() { return std::error_code(errno, std::generic_category()).message(); }
@@ -345,30 +346,26 @@ std::string KeySet::sign(const Claims& claims) const {
   if (key == nullptr || !key->can_sign()) return {};
   std::string token = key->header_b64();
   token += '.';
-  token += base64url_encode(claims_to_json(claims));
+  base64url_append(token, claims_to_json(claims));
   const std::string signature = key->sign(token);
   if (signature.empty()) return {};
   token += '.';
-  token += base64url_encode(signature);
+  base64url_append(token, signature);
   return token;
 }
 
 std::string KeySet::to_jwks() const {
-  nlohmann::ordered_json keys = nlohmann::ordered_json::array();
+  std::string doc;
+  JsonWriter w(doc);
+  w.begin_object().key("keys").begin_array();
   for (const auto& [kid, key] : keys_) {
     if (key.type() != KeyType::kEd25519) continue;
-    nlohmann::ordered_json jwk;
-    jwk["kty"] = "OKP";
-    jwk["crv"] = "Ed25519";
-    jwk["x"] = base64url_encode(key.public_key());
-    jwk["kid"] = kid;
-    jwk["alg"] = kAlgEdDsa;
-    jwk["use"] = "sig";
-    keys.push_back(std::move(jwk));
+    w.begin_object().field("kty", "OKP").field("crv", "Ed25519");
+    w.field("x", base64url_encode(key.public_key())).field("kid", kid);
+    w.field("alg", kAlgEdDsa).field("use", "sig").end_object();
   }
-  nlohmann::ordered_json doc;
-  doc["keys"] = std::move(keys);
-  return detail::dump(doc);
+  w.end_array().end_object();
+  return doc;
 }
 
 Result<KeySet, std::string> KeySet::from_jwks(std::string_view json) {

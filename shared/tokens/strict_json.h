@@ -11,8 +11,4 @@ namespace boxoffice::tokens::detail {
 
 std::optional<nlohmann::json> parse_object(std::string_view text);
 
-// Serialises without throwing: invalid UTF-8 in a string becomes U+FFFD.
-std::string dump(const nlohmann::json& value);
-std::string dump(const nlohmann::ordered_json& value);
-
 }  // namespace boxoffice::tokens::detail

@@ -19,6 +19,16 @@ TEST(Base64url, EncodesRfc4648VectorsWithoutPadding) {
   EXPECT_EQ(base64url_encode("\xfb\xff"), "-_8");  // the two url-safe characters
 }
 
+TEST(Base64url, AppendsAfterWhatIsThere) {
+  std::string token = "head.";
+  base64url_append(token, "foob");
+  EXPECT_EQ(token, "head.Zm9vYg");
+  base64url_append(token, "");
+  EXPECT_EQ(token, "head.Zm9vYg");
+  base64url_append(token, "\xfb\xff");
+  EXPECT_EQ(token, "head.Zm9vYg-_8");
+}
+
 TEST(Base64url, DecodesWhatItEncodes) {
   std::mt19937 rng(7);
   for (size_t len = 0; len < 70; ++len) {

@@ -36,6 +36,19 @@ TEST(Claims, RoundTrips) {
   EXPECT_EQ(*back, c);
 }
 
+TEST(Claims, EscapesWhatJsonMustAndReplacesInvalidUtf8) {
+  Claims c = sample_claims();
+  c.sub = std::string("a\"b\\c\n\x01\0", 8) + "\xc3\xa9";  // ends in a NUL, then é
+  c.event = "e\xff";  // a stray byte: U+FFFD, so the payload stays valid JSON
+  const std::string json = claims_to_json(c);
+  EXPECT_EQ(json.substr(0, json.find(",\"kind\"")),
+            "{\"sub\":\"a\\\"b\\\\c\\n\\u0001\\u0000\xc3\xa9\",\"event\":\"e\xef\xbf\xbd\"");
+  auto back = claims_from_json(json);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->sub, c.sub);
+  EXPECT_EQ(back->event, "e\xef\xbf\xbd");
+}
+
 TEST(Claims, IgnoresUnknownMembers) {
   auto c = claims_from_json(
       R"({"sub":"u","event":"e","kind":"waiting","iat":1,"nbf":1,"exp":2,"extra":{"a":[1]}})");

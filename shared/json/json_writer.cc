@@ -1,8 +1,8 @@
-#include "booking/service/json_writer.h"
+#include "shared/json/json_writer.h"
 
 #include <charconv>
 
-namespace boxoffice::booking {
+namespace boxoffice {
 namespace {
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not valid.
@@ -196,4 +196,4 @@ JsonWriter& JsonWriter::money(std::string_view k, int64_t cents) {
   return key(cents_key).number(cents);
 }
 
-}  // namespace boxoffice::booking
+}  // namespace boxoffice

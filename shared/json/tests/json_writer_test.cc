@@ -1,10 +1,10 @@
-#include "booking/service/json_writer.h"
+#include "shared/json/json_writer.h"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-namespace boxoffice::booking {
+namespace boxoffice {
 namespace {
 
 TEST(JsonWriterTest, WritesNestedValues) {
@@ -41,4 +41,4 @@ TEST(JsonWriterTest, MoneyInWholeUnitsAndCents) {
 }
 
 }  // namespace
-}  // namespace boxoffice::booking
+}  // namespace boxoffice

@@ -1,12 +1,13 @@
-// A small append-only JSON writer. The API renders every body with it: seat maps of 80,000 seats
-// are a few MB, and money must read as 45.10, not 4.51E1.
+// A small append-only JSON writer. The booking API renders every body with it (seat maps of
+// 80,000 seats are a few MB, and money must read as 45.10, not 4.51E1), and tokens their header
+// and payload (the gate signs a waiting token on every status poll).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-namespace boxoffice::booking {
+namespace boxoffice {
 
 // Appends s as a JSON string literal (quotes included), escaping what JSON requires. Bytes that
 // are not valid UTF-8 become U+FFFD, so any input yields valid JSON.
@@ -52,4 +53,4 @@ class JsonWriter {
   bool need_comma_ = false;
 };
 
-}  // namespace boxoffice::booking
+}  // namespace boxoffice
