@@ -68,10 +68,12 @@ class RecoveryTest : public ::testing::Test {
     fs::create_directories(dir_);
     std::ofstream(dir_ / "catalog.json") << catalog_json();
     // Short group timeouts so the survivor takes over within seconds (librdkafka's mock
-    // cluster needs at least 3 s); frequent snapshots so the kill lands between two of them.
+    // cluster needs at least 3 s); frequent snapshots so the kill lands between two of them;
+    // the mock's short fetch wait (it answers a fetch only when the wait is over).
     std::ofstream(dir_ / "worker.toml") << "[worker]\nsession_timeout_ms = 4000\n"
                                            "snapshot_every_commands = 50\n"
-                                           "snapshot_every_ms = 500\n";
+                                           "snapshot_every_ms = 500\n"
+                                           "[kafka]\nfetch_wait_ms = 5\n";
     auto redis = redis::RedisProcess::start(redis::RedisProcess::Options());
     ASSERT_TRUE(redis) << redis.error();
     redis_.emplace(std::move(*redis));
@@ -83,6 +85,7 @@ class RecoveryTest : public ::testing::Test {
     }
     RelayConfig relay;
     relay.bootstrap = cluster_->bootstrap();
+    relay.fetch_wait = kafka::kMockFetchWait;
     relay.session_timeout = 4000ms;
     auto r = Relay::create(relay);
     ASSERT_TRUE(r) << r.error();
@@ -90,6 +93,7 @@ class RecoveryTest : public ::testing::Test {
     relay_thread_ = std::thread([this] { EXPECT_TRUE(relay_->run(stop_)); });
     CommandBusConfig bus;
     bus.bootstrap = cluster_->bootstrap();
+    bus.fetch_wait = kafka::kMockAnswerFetchWait;
     auto b = KafkaCommandBus::create(bus);
     ASSERT_TRUE(b) << b.error();
     bus_ = std::move(*b);
@@ -235,7 +239,8 @@ TEST_F(RecoveryTest, KillingAWorkerMidLoadLosesAndDoublesNothing) {
   for (int32_t p = 0; p < kPartitions; ++p) {
     from.push_back({topics_.events, p, RD_KAFKA_OFFSET_BEGINNING});
   }
-  auto reader = kafka::Consumer::assign(kafka::consumer_defaults(cluster_->bootstrap()), from);
+  auto reader = kafka::Consumer::assign(
+      kafka::consumer_defaults(cluster_->bootstrap(), kafka::kMockFetchWait), from);
   ASSERT_TRUE(reader) << reader.error();
   for (int idle = 0; idle < 30;) {
     kafka::MessagePtr m = (*reader)->poll(100ms);

@@ -213,9 +213,15 @@ Result<bool, std::string> Backend::start_infrastructure(bool embedded) {
   return true;
 }
 
+std::chrono::milliseconds Backend::fetch_wait(bool answers) const {
+  if (cluster_ == nullptr) return milliseconds(config_.kafka_fetch_wait_ms);
+  return answers ? kafka::kMockAnswerFetchWait : kafka::kMockFetchWait;
+}
+
 Result<bool, std::string> Backend::start_worker() {
   WorkerConfig c;
   c.bootstrap = config_.kafka_bootstrap;
+  c.fetch_wait = fetch_wait();
   c.topics = config_.topics;
   c.redis_host = config_.redis_host;
   c.redis_port = config_.redis_port;
@@ -234,6 +240,7 @@ Result<bool, std::string> Backend::start_worker() {
 Result<bool, std::string> Backend::start_relay() {
   RelayConfig c;
   c.bootstrap = config_.kafka_bootstrap;
+  c.fetch_wait = fetch_wait();
   c.topics = config_.topics;
   c.session_timeout = milliseconds(config_.session_timeout_ms);
   auto relay = Relay::create(std::move(c));
@@ -250,6 +257,7 @@ Result<bool, std::string> Backend::start_projector() {
   auto p = std::make_shared<Projector>(std::move(*projector));
   ProjectorLoopConfig c;
   c.bootstrap = config_.kafka_bootstrap;
+  c.fetch_wait = fetch_wait();
   c.topics = config_.topics;
   c.session_timeout = milliseconds(config_.session_timeout_ms);
   auto loop = ProjectorLoop::create(
@@ -276,6 +284,7 @@ Result<bool, std::string> Backend::start_projector() {
 Result<bool, std::string> Backend::start_api(bool embedded) {
   CommandBusConfig bus_config;
   bus_config.bootstrap = config_.kafka_bootstrap;
+  bus_config.fetch_wait = fetch_wait(/*answers=*/true);
   bus_config.topics = config_.topics;
   auto made_bus = KafkaCommandBus::create(bus_config);
   if (!made_bus) return unexpected("command bus: " + made_bus.error());

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -46,6 +47,9 @@ class Backend {
   // The keys the gate signs admission tokens with and booking checks them with.
   Result<bool, std::string> load_admission_keys(bool embedded);
   Result<bool, std::string> start_gate();
+  // fetch.wait.max.ms for the consumers (kafka.h): kafka.fetch_wait_ms on brokers; on the
+  // in-process mock a short wait, shorter still for the API's decision listener (answers).
+  std::chrono::milliseconds fetch_wait(bool answers = false) const;
   // Runs body on a thread of its own; a failure stops the whole process.
   void spawn(std::string name, std::function<Result<bool, std::string>()> body);
 

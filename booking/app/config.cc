@@ -25,6 +25,7 @@ const config::Setters<BackendConfig>& setters() {
       {"catalog.path", text(&BackendConfig::catalog, false)},
       {"kafka.bootstrap", text(&BackendConfig::kafka_bootstrap)},
       {"kafka.partitions", integer(&BackendConfig::kafka_partitions, 1, 1024)},
+      {"kafka.fetch_wait_ms", integer(&BackendConfig::kafka_fetch_wait_ms, 1, 60'000)},
       {"kafka.commands_topic", topic(&Topics::commands)},
       {"kafka.events_topic", topic(&Topics::events)},
       {"kafka.delay_topic", topic(&Topics::delay)},

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "booking/service/kafka.h"
 #include "booking/service/topics.h"
 #include "shared/result.h"
 
@@ -22,6 +23,9 @@ struct BackendConfig {
   // the message sets a partition holds (it walks them from the oldest on every fetch), and one
   // partition takes one set per produce request instead of one per partition.
   int kafka_partitions = 1;
+  // fetch.wait.max.ms of every consumer on brokers (kafka.h). The in-process mock cluster, which
+  // answers a fetch only when its wait is over, gets short waits of its own instead.
+  int64_t kafka_fetch_wait_ms = kafka::kBrokerFetchWait.count();
   Topics topics;
 
   // redis

@@ -78,20 +78,21 @@ Settings producer_defaults(const std::string& bootstrap, Batching batching) {
           {"log_level", "3"}};
 }
 
-Settings consumer_defaults(const std::string& bootstrap) {
+Settings consumer_defaults(const std::string& bootstrap, std::chrono::milliseconds fetch_wait) {
   return {{"bootstrap.servers", bootstrap},
           {"enable.auto.commit", "false"},
           {"enable.auto.offset.store", "false"},
           {"auto.offset.reset", "earliest"},
-          {"fetch.wait.max.ms", "5"},
+          {"fetch.wait.max.ms", std::to_string(fetch_wait.count())},
           {"fetch.error.backoff.ms", "50"},
           {"enable.partition.eof", "false"},
           {"log_level", "3"}};
 }
 
 Settings group_member_defaults(const std::string& bootstrap, const std::string& group,
-                               std::chrono::milliseconds session_timeout) {
-  Settings settings = consumer_defaults(bootstrap);
+                               std::chrono::milliseconds session_timeout,
+                               std::chrono::milliseconds fetch_wait) {
+  Settings settings = consumer_defaults(bootstrap, fetch_wait);
   settings.insert(settings.end(), {{"group.id", group},
                                    {"session.timeout.ms", std::to_string(session_timeout.count())},
                                    {"heartbeat.interval.ms", "1000"},

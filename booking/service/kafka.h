@@ -147,12 +147,22 @@ class Consumer {
   Rebalance rebalance_;
 };
 
+// How long a fetch may wait for data before an empty answer (fetch.wait.max.ms). A broker
+// answers a waiting fetch as soon as data arrives, so waiting long costs no latency and spares
+// it hundreds of empty fetches per second per consumer. librdkafka's mock cluster answers only
+// when the wait is over: with it, the wait is added to every hop that found nothing, so it stays
+// short (and the API's decision listener, on every answer's path, waits shorter still).
+inline constexpr std::chrono::milliseconds kBrokerFetchWait{500};
+inline constexpr std::chrono::milliseconds kMockFetchWait{5};
+inline constexpr std::chrono::milliseconds kMockAnswerFetchWait{2};
+
 // Settings every consumer of the project uses.
-Settings consumer_defaults(const std::string& bootstrap);
+Settings consumer_defaults(const std::string& bootstrap, std::chrono::milliseconds fetch_wait);
 // consumer_defaults for a member of a consumer group: the range assignor and a heartbeat a
 // second, so that a member's death moves its partitions within about twice session_timeout.
 Settings group_member_defaults(const std::string& bootstrap, const std::string& group,
-                               std::chrono::milliseconds session_timeout);
+                               std::chrono::milliseconds session_timeout,
+                               std::chrono::milliseconds fetch_wait);
 
 std::vector<TopicPartition> to_vector(const rd_kafka_topic_partition_list_t* list);
 PartitionListPtr to_list(const std::vector<TopicPartition>& partitions);

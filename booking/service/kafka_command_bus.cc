@@ -35,8 +35,7 @@ Result<std::unique_ptr<KafkaCommandBus>, std::string> KafkaCommandBus::create(
 
   // Start every events partition at its current end: decisions for requests of this bus can
   // only come later.
-  kafka::Settings settings = kafka::consumer_defaults(c.bootstrap);
-  settings.emplace_back("fetch.wait.max.ms", "2");
+  const kafka::Settings settings = kafka::consumer_defaults(c.bootstrap, c.fetch_wait);
   auto probe = kafka::Consumer::assign(settings, {});
   if (!probe) return unexpected(probe.error());
   auto partitions = (*probe)->partition_count(c.topics.events);

@@ -23,6 +23,9 @@ namespace boxoffice::booking {
 
 struct CommandBusConfig {
   std::string bootstrap;
+  // The decision listener's: on brokers kafka::kBrokerFetchWait, on the mock cluster
+  // kafka::kMockAnswerFetchWait (kafka.h).
+  std::chrono::milliseconds fetch_wait = kafka::kBrokerFetchWait;
   Topics topics;
   uint16_t instance = 0;  // 0 = random
 };

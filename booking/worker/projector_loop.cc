@@ -17,7 +17,7 @@ Result<std::unique_ptr<ProjectorLoop>, std::string> ProjectorLoop::create(
   std::unique_ptr<ProjectorLoop> loop(new ProjectorLoop(std::move(config), std::move(apply)));
   const ProjectorLoopConfig& c = loop->config_;
   const kafka::Settings settings =
-      kafka::group_member_defaults(c.bootstrap, c.group, c.session_timeout);
+      kafka::group_member_defaults(c.bootstrap, c.group, c.session_timeout, c.fetch_wait);
   ProjectorLoop* raw = loop.get();
   auto consumer = kafka::Consumer::subscribe(
       settings, {c.topics.events},

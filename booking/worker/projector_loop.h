@@ -23,6 +23,8 @@ namespace boxoffice::booking {
 
 struct ProjectorLoopConfig {
   std::string bootstrap;
+  // kafka::kBrokerFetchWait on brokers, kafka::kMockFetchWait on the mock cluster (kafka.h).
+  std::chrono::milliseconds fetch_wait = kafka::kBrokerFetchWait;
   std::string group = "boxoffice.projector";
   Topics topics;
   std::chrono::milliseconds session_timeout{6'000};

@@ -67,7 +67,7 @@ Result<std::unique_ptr<Relay>, std::string> Relay::create(RelayConfig config) {
   if (!producer) return unexpected(producer.error());
   r->producer_ = std::move(*producer);
   const kafka::Settings settings =
-      kafka::group_member_defaults(c.bootstrap, c.group, c.session_timeout);
+      kafka::group_member_defaults(c.bootstrap, c.group, c.session_timeout, c.fetch_wait);
   Relay* raw = r.get();
   auto consumer = kafka::Consumer::subscribe(settings, {c.topics.delay},
                                              {.on_assign = [](const auto& tps) { return tps; },

@@ -25,6 +25,8 @@ namespace boxoffice::booking {
 
 struct RelayConfig {
   std::string bootstrap;
+  // kafka::kBrokerFetchWait on brokers, kafka::kMockFetchWait on the mock cluster (kafka.h).
+  std::chrono::milliseconds fetch_wait = kafka::kBrokerFetchWait;
   std::string group = "boxoffice.relay";
   Topics topics;
   std::chrono::milliseconds session_timeout{6'000};

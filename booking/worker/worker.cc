@@ -48,7 +48,8 @@ Result<std::unique_ptr<Worker>, std::string> Worker::create(const Catalog& catal
   if (!timers) return unexpected(timers.error());
   w->timers_ = std::move(*timers);
 
-  kafka::Settings settings = kafka::group_member_defaults(c.bootstrap, c.group, c.session_timeout);
+  kafka::Settings settings =
+      kafka::group_member_defaults(c.bootstrap, c.group, c.session_timeout, c.fetch_wait);
   // take() starts each partition at its snapshot's offset (or the log's beginning): an offset
   // the log does not hold means it is not the log the snapshot came from. (Later settings win.)
   settings.emplace_back("auto.offset.reset", "error");

@@ -35,6 +35,8 @@ namespace boxoffice::booking {
 
 struct WorkerConfig {
   std::string bootstrap;  // Kafka bootstrap servers
+  // kafka::kBrokerFetchWait on brokers, kafka::kMockFetchWait on the mock cluster (kafka.h).
+  std::chrono::milliseconds fetch_wait = kafka::kBrokerFetchWait;
   std::string group = "boxoffice.workers";
   Topics topics;
   std::string redis_host = "127.0.0.1";  // where snapshots live

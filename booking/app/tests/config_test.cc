@@ -10,6 +10,7 @@ TEST(ConfigTest, EmptyTextKeepsTheDefaults) {
   ASSERT_TRUE(c.has_value()) << c.error();
   EXPECT_EQ(c->api_port, 8080);
   EXPECT_EQ(c->topics.commands, "boxoffice.commands");
+  EXPECT_EQ(c->kafka_fetch_wait_ms, 500);  // brokers answer a waiting fetch when data arrives
 }
 
 TEST(ConfigTest, KeysOverrideDefaults) {
@@ -17,6 +18,7 @@ TEST(ConfigTest, KeysOverrideDefaults) {
 [kafka]
 bootstrap = "127.0.0.1:9092"
 partitions = 8
+fetch_wait_ms = 100
 events_topic = "ev"
 [api]
 port = 0
@@ -29,6 +31,7 @@ lag_report_every_ms = 500
   ASSERT_TRUE(c.has_value()) << c.error();
   EXPECT_EQ(c->kafka_bootstrap, "127.0.0.1:9092");
   EXPECT_EQ(c->kafka_partitions, 8);
+  EXPECT_EQ(c->kafka_fetch_wait_ms, 100);
   EXPECT_EQ(c->topics.events, "ev");
   EXPECT_EQ(c->api_port, 0);
   EXPECT_EQ(c->api_threads, 4);
@@ -45,6 +48,7 @@ TEST(ConfigTest, ErrorsNameTheKey) {
       {"[nope]\nx = 1", "nope.x: unknown key"},
       {"api = 3", "api: expected a [api] table"},
       {"[kafka]\nevents_topic = \"\"", "kafka.events_topic: must be a non-empty string"},
+      {"[kafka]\nfetch_wait_ms = 0", "kafka.fetch_wait_ms: must be between 1 and 60000"},
       {"[worker]\nsession_timeout_ms = 1000",
        "worker.session_timeout_ms: must be between 3000 and 300000"},
   };

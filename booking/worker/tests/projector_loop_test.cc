@@ -30,6 +30,7 @@ TEST(ProjectorLoopTest, CountsTheBatchesTheLogDeletedBeforeTheyWereApplied) {
   std::vector<std::string> applied;
   ProjectorLoopConfig config;
   config.bootstrap = (*cluster)->bootstrap();
+  config.fetch_wait = kafka::kMockFetchWait;
   config.session_timeout = 4000ms;
   auto loop = ProjectorLoop::create(
       config,

@@ -53,6 +53,7 @@ class WorkerTest : public ::testing::Test {
   WorkerConfig worker_config() const {
     WorkerConfig c;
     c.bootstrap = cluster_->bootstrap();
+    c.fetch_wait = kafka::kMockFetchWait;
     c.redis_port = redis_->port();
     c.snapshot_every_commands = 2;
     c.session_timeout = 4000ms;
@@ -64,6 +65,7 @@ class WorkerTest : public ::testing::Test {
     ASSERT_TRUE(w) << w.error();
     RelayConfig relay;
     relay.bootstrap = cluster_->bootstrap();
+    relay.fetch_wait = kafka::kMockFetchWait;
     relay.session_timeout = 4000ms;
     auto r = Relay::create(relay);
     ASSERT_TRUE(r) << r.error();
@@ -83,6 +85,7 @@ class WorkerTest : public ::testing::Test {
   void start_bus() {
     CommandBusConfig config;
     config.bootstrap = cluster_->bootstrap();
+    config.fetch_wait = kafka::kMockAnswerFetchWait;
     auto bus = KafkaCommandBus::create(config);
     ASSERT_TRUE(bus) << bus.error();
     bus_ = std::move(*bus);
@@ -119,7 +122,8 @@ class WorkerTest : public ::testing::Test {
     std::vector<kafka::TopicPartition> from;
     from.reserve(2);
     for (int32_t p = 0; p < 2; ++p) from.push_back({topics_.events, p, RD_KAFKA_OFFSET_BEGINNING});
-    auto reader = kafka::Consumer::assign(kafka::consumer_defaults(cluster_->bootstrap()), from);
+    auto reader = kafka::Consumer::assign(
+        kafka::consumer_defaults(cluster_->bootstrap(), kafka::kMockFetchWait), from);
     EXPECT_TRUE(reader);
     std::vector<DecisionType> out;
     for (int idle = 0; idle < 20;) {
