@@ -1,6 +1,6 @@
 // A small append-only JSON writer. The booking API renders every body with it (seat maps of
 // 80,000 seats are a few MB, and money must read as 45.10, not 4.51E1), and tokens their header
-// and payload (the gate signs a waiting token on every status poll).
+// and payload (the gate signs a waiting token on every join).
 #pragma once
 
 #include <cstdint>

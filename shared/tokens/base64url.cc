@@ -23,7 +23,7 @@ constexpr std::array<int8_t, 256> kDecode = make_decode_table();
 }  // namespace
 
 void base64url_append(std::string& out, std::string_view bytes) {
-  // Sized once and written through a pointer: tokens are encoded on every status poll.
+  // Sized once and written through a pointer: the gate signs a token on every join.
   const size_t from = out.size();
   out.resize(from + (bytes.size() * 4 + 2) / 3);
   char* p = out.data() + from;
