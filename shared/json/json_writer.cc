@@ -37,6 +37,14 @@ size_t utf8_sequence(std::string_view s, size_t i) {
   return n;
 }
 
+// Signed or unsigned 64-bit: 20 digits and a sign at most.
+template <class Integer>
+void append_integer(std::string& out, Integer v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -151,17 +159,13 @@ JsonWriter& JsonWriter::string(std::string_view v) {
 
 JsonWriter& JsonWriter::number(int64_t v) {
   separate();
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  out_.append(buf, end);
+  append_integer(out_, v);
   return *this;
 }
 
 JsonWriter& JsonWriter::unsigned_number(uint64_t v) {
   separate();
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  out_.append(buf, end);
+  append_integer(out_, v);
   return *this;
 }
 
