@@ -23,8 +23,11 @@ namespace {
 using asio::ip::tcp;
 constexpr size_t kMaxHeaderBytes = size_t{16} * 1024;
 
-constexpr std::array<double, 12> kLatencyBounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                   0.1,   0.25,   0.5,   1.0,  2.5,   5.0};
+// Requests and a command's stages take from under a millisecond (reads served from the cache)
+// to tens of them (a write's Kafka round trip): fine buckets there, coarse beyond.
+constexpr std::array<double, 16> kLatencyBounds = {0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075,
+                                                   0.01,   0.015, 0.02,  0.03,  0.05,  0.1,
+                                                   0.25,   0.5,   1.0,   5.0};
 
 std::string route_label(size_t slot) {
   return slot < kRouteCount ? std::string(route_table()[slot].name) : "unmatched";
@@ -51,6 +54,15 @@ ServerMetrics::ServerMetrics(MetricsRegistry& r)
       commands_pending(r.counter("boxoffice_api_commands_total", "", "outcome=\"pending\"")),
       commands_unavailable(
           r.counter("boxoffice_api_commands_total", "", "outcome=\"unavailable\"")),
+      command_stored(r.histogram("boxoffice_api_command_stage_seconds",
+                                 "Time from sending a command to each stage of its round trip: "
+                                 "stored by the log, decided by its worker (the worker's clock, "
+                                 "in milliseconds), decisions read back",
+                                 "stage=\"stored\"", kLatencyBounds)),
+      command_decided(r.histogram("boxoffice_api_command_stage_seconds", "", "stage=\"decided\"",
+                                  kLatencyBounds)),
+      command_received(r.histogram("boxoffice_api_command_stage_seconds", "", "stage=\"received\"",
+                                   kLatencyBounds)),
       seat_map_hits(r.counter("boxoffice_api_seat_map_cache_total",
                               "Seat map requests by cache result", "result=\"hit\"")),
       seat_map_misses(r.counter("boxoffice_api_seat_map_cache_total", "", "result=\"miss\"")),
@@ -87,6 +99,26 @@ void ServerMetrics::request_done(std::optional<RouteId> route, int status, uint6
   }
   requests[r][s]->inc();
   latency[r]->observe_us(elapsed_us);
+}
+
+void ServerMetrics::command_done(const CommandOutcome& outcome) {
+  switch (outcome.status) {
+    case CommandOutcome::Status::kDecided:
+      commands_decided.inc();
+      break;
+    case CommandOutcome::Status::kPending:
+      commands_pending.inc();
+      break;
+    case CommandOutcome::Status::kUnavailable:
+      commands_unavailable.inc();
+      break;
+  }
+  const auto observe = [](Histogram& h, std::optional<std::chrono::microseconds> t) {
+    if (t) h.observe_us(static_cast<uint64_t>(t->count()));
+  };
+  observe(command_stored, outcome.timing.stored);
+  observe(command_decided, outcome.timing.decided);
+  observe(command_received, outcome.timing.received);
 }
 
 // ---------------------------------------------------------------------------------------------

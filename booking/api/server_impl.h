@@ -105,6 +105,7 @@ struct ServerMetrics {
 
   explicit ServerMetrics(MetricsRegistry& r);
   void request_done(std::optional<RouteId> route, int status, uint64_t elapsed_us);
+  void command_done(const CommandOutcome& outcome);
 
   MetricsRegistry& registry;
   std::array<std::array<Counter*, kStatusSlots>, kRouteSlots> requests{};
@@ -114,6 +115,10 @@ struct ServerMetrics {
   Counter& commands_decided;
   Counter& commands_pending;
   Counter& commands_unavailable;
+  // A decided command's time from submit to each stage (CommandOutcome::Timing).
+  Histogram& command_stored;
+  Histogram& command_decided;
+  Histogram& command_received;
   Counter& seat_map_hits;
   Counter& seat_map_misses;
   Counter& seat_map_joined;

@@ -19,17 +19,7 @@ Awaitable<CommandOutcome> ServerImpl::submit(const OwnedCommand& command) {
         bus_.submit(cmd, config_.decision_deadline, std::move(done));
       },
       UseAwaitable{});
-  switch (outcome.status) {
-    case CommandOutcome::Status::kDecided:
-      metrics_.commands_decided.inc();
-      break;
-    case CommandOutcome::Status::kPending:
-      metrics_.commands_pending.inc();
-      break;
-    case CommandOutcome::Status::kUnavailable:
-      metrics_.commands_unavailable.inc();
-      break;
-  }
+  metrics_.command_done(outcome);
   co_return outcome;
 }
 

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,17 @@ struct CommandOutcome {
   // The decisions' string views point into batch, which they share.
   std::shared_ptr<const std::string> batch;
   std::vector<Decision> decisions;
+
+  // Where a decided command's time went, each from submit: until the log stored it (the
+  // producer's delivery report), until the worker produced its decisions (their message's Kafka
+  // timestamp: the worker's clock, in milliseconds) and until the bus read them. Empty where the
+  // bus does not know.
+  struct Timing {
+    std::optional<std::chrono::microseconds> stored;
+    std::optional<std::chrono::microseconds> decided;
+    std::optional<std::chrono::microseconds> received;
+  };
+  Timing timing;
 };
 
 class CommandBus {

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <random>
 
 #include "booking/core/wire.h"
@@ -75,8 +76,11 @@ void KafkaCommandBus::submit(Command cmd, std::chrono::milliseconds deadline, Do
     std::lock_guard lock(mu_);
     id = ++next_;
     if ((id & kCounterMask) == 0) id = ++next_;  // 0 means "no request"
-    const Clock::time_point due = Clock::now() + deadline;
-    waiting_.emplace(id, Waiter{std::move(done), due});
+    const Clock::time_point now = Clock::now();
+    const Clock::time_point due = now + deadline;
+    const auto unix_us = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::system_clock::now().time_since_epoch());
+    waiting_.emplace(id, Waiter{std::move(done), due, now, unix_us.count(), std::nullopt});
     deadlines_.emplace(due, id);
   }
   cmd.request_id = id;
@@ -85,19 +89,45 @@ void KafkaCommandBus::submit(Command cmd, std::chrono::milliseconds deadline, Do
   const bool queued =
       producer_->produce(config_.topics.commands, RD_KAFKA_PARTITION_UA, cmd.event_id, bytes,
                          [this, id](bool ok, std::string_view error) {
-                           if (ok) return;
+                           if (ok) {
+                             stored(id);
+                             return;
+                           }
                            spdlog::warn("command bus: request {:016x} not stored: {}", id, error);
                            resolve(id, undecided(CommandOutcome::Status::kUnavailable));
                          });
   if (!queued) resolve(id, undecided(CommandOutcome::Status::kUnavailable));
 }
 
-void KafkaCommandBus::resolve(uint64_t request_id, CommandOutcome outcome) {
+void KafkaCommandBus::stored(uint64_t request_id) {
+  const Clock::time_point now = Clock::now();
+  std::lock_guard lock(mu_);
+  auto it = waiting_.find(request_id);
+  if (it == waiting_.end()) return;
+  it->second.stored =
+      std::chrono::duration_cast<std::chrono::microseconds>(now - it->second.submitted);
+}
+
+void KafkaCommandBus::resolve(uint64_t request_id, CommandOutcome outcome,
+                              int64_t decided_unix_ms) {
+  using std::chrono::microseconds;
+  const Clock::time_point now = Clock::now();
   Done done;
   {
     std::lock_guard lock(mu_);
     auto it = waiting_.find(request_id);
     if (it == waiting_.end()) return;  // answered already (or another instance's request)
+    const Waiter& w = it->second;
+    if (outcome.status == CommandOutcome::Status::kDecided) {
+      outcome.timing.stored = w.stored;
+      outcome.timing.received = std::chrono::duration_cast<microseconds>(now - w.submitted);
+      // Millisecond timestamps from another clock: a decision seemingly made before its
+      // command was sent counts as made at once.
+      if (decided_unix_ms > 0) {
+        outcome.timing.decided =
+            microseconds(std::max<int64_t>(0, decided_unix_ms * 1000 - w.submitted_unix_us));
+      }
+    }
     done = std::move(it->second.done);
     auto [first, last] = deadlines_.equal_range(it->second.deadline);
     for (auto d = first; d != last; ++d) {
@@ -136,7 +166,9 @@ void KafkaCommandBus::listen() {
         CommandOutcome o = undecided(CommandOutcome::Status::kDecided);
         o.batch = std::move(batch);
         o.decisions = std::move(*decisions);
-        resolve(id, std::move(o));
+        rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+        const int64_t created_ms = rd_kafka_message_timestamp(m.get(), &type);
+        resolve(id, std::move(o), type == RD_KAFKA_TIMESTAMP_CREATE_TIME ? created_ms : 0);
       }
     }
     expire_overdue(Clock::now());

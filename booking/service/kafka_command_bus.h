@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -45,10 +46,15 @@ class KafkaCommandBus final : public CommandBus {
   struct Waiter {
     Done done;
     Clock::time_point deadline;
+    Clock::time_point submitted;
+    int64_t submitted_unix_us = 0;  // to compare with the decisions' Kafka timestamp
+    std::optional<std::chrono::microseconds> stored;
   };
   explicit KafkaCommandBus(CommandBusConfig config) : config_(std::move(config)) {}
   void listen();
-  void resolve(uint64_t request_id, CommandOutcome outcome);
+  void stored(uint64_t request_id);
+  // unix_ms: the decisions' Kafka timestamp, 0 if none.
+  void resolve(uint64_t request_id, CommandOutcome outcome, int64_t decided_unix_ms = 0);
   void expire_overdue(Clock::time_point now);
 
   CommandBusConfig config_;

@@ -289,11 +289,34 @@ TEST_F(WorkerTest, ASnapshotBeyondTheEndOfTheCommandLogStopsTheWorker) {
   EXPECT_EQ((*worker)->stats().commands.load(), 0u);
 }
 
+TEST_F(WorkerTest, DecidedCommandsSayWhereTheirTimeWent) {
+  start_worker();
+  start_bus();
+  await_worker();
+  int stored = 0;
+  for (SeatIndex seat = 1; seat <= 5; ++seat) {
+    const CommandOutcome o = send(reserve("erin", seat));
+    ASSERT_EQ(o.status, CommandOutcome::Status::kDecided);
+    const CommandOutcome::Timing& t = o.timing;
+    ASSERT_TRUE(t.decided && t.received);
+    EXPECT_GT(t.received->count(), 0);
+    // The decision's timestamp has whole milliseconds: it may read up to 1 ms late.
+    EXPECT_LE(*t.decided, *t.received + 1ms);
+    // The delivery report and the decisions come on different threads: usually in that order.
+    if (t.stored) {
+      EXPECT_LE(*t.stored, *t.received);
+      ++stored;
+    }
+  }
+  EXPECT_GT(stored, 0);
+}
+
 TEST_F(WorkerTest, UndecidedCommandsReportPendingAtTheDeadline) {
   start_bus();  // no worker: nothing answers
   CommandOutcome o = send(reserve("dave", 0), 300ms);
   EXPECT_EQ(o.status, CommandOutcome::Status::kPending);
   EXPECT_NE(o.request_id, 0u);
+  EXPECT_FALSE(o.timing.received);
 }
 
 }  // namespace
