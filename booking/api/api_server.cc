@@ -57,12 +57,15 @@ ServerMetrics::ServerMetrics(MetricsRegistry& r)
       command_stored(r.histogram("boxoffice_api_command_stage_seconds",
                                  "Time from sending a command to each stage of its round trip: "
                                  "stored by the log, decided by its worker (the worker's clock, "
-                                 "in milliseconds), decisions read back",
+                                 "in milliseconds), decisions read back, request resumed on its "
+                                 "thread",
                                  "stage=\"stored\"", kLatencyBounds)),
       command_decided(r.histogram("boxoffice_api_command_stage_seconds", "", "stage=\"decided\"",
                                   kLatencyBounds)),
       command_received(r.histogram("boxoffice_api_command_stage_seconds", "", "stage=\"received\"",
                                    kLatencyBounds)),
+      command_resumed(r.histogram("boxoffice_api_command_stage_seconds", "", "stage=\"resumed\"",
+                                  kLatencyBounds)),
       seat_map_hits(r.counter("boxoffice_api_seat_map_cache_total",
                               "Seat map requests by cache result", "result=\"hit\"")),
       seat_map_misses(r.counter("boxoffice_api_seat_map_cache_total", "", "result=\"miss\"")),
@@ -101,7 +104,7 @@ void ServerMetrics::request_done(std::optional<RouteId> route, int status, uint6
   latency[r]->observe_us(elapsed_us);
 }
 
-void ServerMetrics::command_done(const CommandOutcome& outcome) {
+void ServerMetrics::command_done(const CommandOutcome& outcome, std::chrono::microseconds resumed) {
   switch (outcome.status) {
     case CommandOutcome::Status::kDecided:
       commands_decided.inc();
@@ -119,6 +122,7 @@ void ServerMetrics::command_done(const CommandOutcome& outcome) {
   observe(command_stored, outcome.timing.stored);
   observe(command_decided, outcome.timing.decided);
   observe(command_received, outcome.timing.received);
+  if (outcome.status == CommandOutcome::Status::kDecided) observe(command_resumed, resumed);
 }
 
 // ---------------------------------------------------------------------------------------------

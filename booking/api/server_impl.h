@@ -105,7 +105,8 @@ struct ServerMetrics {
 
   explicit ServerMetrics(MetricsRegistry& r);
   void request_done(std::optional<RouteId> route, int status, uint64_t elapsed_us);
-  void command_done(const CommandOutcome& outcome);
+  // resumed: from submit until the request's coroutine had the outcome, on its own thread.
+  void command_done(const CommandOutcome& outcome, std::chrono::microseconds resumed);
 
   MetricsRegistry& registry;
   std::array<std::array<Counter*, kStatusSlots>, kRouteSlots> requests{};
@@ -119,6 +120,7 @@ struct ServerMetrics {
   Histogram& command_stored;
   Histogram& command_decided;
   Histogram& command_received;
+  Histogram& command_resumed;
   Counter& seat_map_hits;
   Counter& seat_map_misses;
   Counter& seat_map_joined;

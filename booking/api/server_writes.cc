@@ -14,12 +14,14 @@ constexpr std::string_view kSignatureHeader = "Boxoffice-Signature";
 
 Awaitable<CommandOutcome> ServerImpl::submit(const OwnedCommand& command) {
   const Command cmd = command.view();
+  const auto submitted = std::chrono::steady_clock::now();
   CommandOutcome outcome = co_await bus_bridge_.async_call(
       [this, &cmd](std::function<void(CommandOutcome)> done) {
         bus_.submit(cmd, config_.decision_deadline, std::move(done));
       },
       UseAwaitable{});
-  metrics_.command_done(outcome);
+  metrics_.command_done(outcome, std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::steady_clock::now() - submitted));
   co_return outcome;
 }
 

@@ -193,6 +193,15 @@ TEST_F(ApiServerTest, HealthReadinessAndMetrics) {
   EXPECT_NE(m.body.find("boxoffice_api_request_duration_seconds_count{route=\"get_event\"} 1"),
             std::string::npos);
   EXPECT_NE(m.body.find("boxoffice_api_requests_in_flight 1"), std::string::npos);  // this one
+
+  // A write's stages: this bus has no log, so only the hand-back to the request is timed.
+  reserve("A-1-1", "u1");
+  const std::string after = c.get("/metrics").body;
+  EXPECT_NE(after.find("boxoffice_api_command_stage_seconds_count{stage=\"resumed\"} 1\n"),
+            std::string::npos)
+      << after;
+  EXPECT_NE(after.find("boxoffice_api_command_stage_seconds_count{stage=\"stored\"} 0\n"),
+            std::string::npos);
 }
 
 // Out of descriptors, a connection waits in the listen backlog and every accept fails at once:
