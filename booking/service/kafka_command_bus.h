@@ -53,7 +53,7 @@ class KafkaCommandBus final : public CommandBus {
   explicit KafkaCommandBus(CommandBusConfig config) : config_(std::move(config)) {}
   void listen();
   void stored(uint64_t request_id);
-  // unix_ms: the decisions' Kafka timestamp, 0 if none.
+  // decided_unix_ms: the decisions' Kafka timestamp, 0 if none.
   void resolve(uint64_t request_id, CommandOutcome outcome, int64_t decided_unix_ms = 0);
   void expire_overdue(Clock::time_point now);
 
