@@ -71,15 +71,17 @@ size_t KafkaCommandBus::waiting() const {
 }
 
 void KafkaCommandBus::submit(Command cmd, std::chrono::milliseconds deadline, Done done) {
+  // The clocks are read before the lock, which the listener, the delivery reports and every
+  // API thread take.
+  const Clock::time_point now = Clock::now();
+  const Clock::time_point due = now + deadline;
+  const auto unix_us = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
   uint64_t id = 0;
   {
     std::lock_guard lock(mu_);
     id = ++next_;
     if ((id & kCounterMask) == 0) id = ++next_;  // 0 means "no request"
-    const Clock::time_point now = Clock::now();
-    const Clock::time_point due = now + deadline;
-    const auto unix_us = std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::system_clock::now().time_since_epoch());
     waiting_.emplace(id, Waiter{std::move(done), due, now, unix_us.count(), std::nullopt});
     deadlines_.emplace(due, id);
   }
