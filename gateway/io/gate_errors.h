@@ -41,11 +41,4 @@ GateErrcInfo info(GateErrc e);
 // {"error":{"code":"...","message":"..."[,"reason":"..."]}}
 std::string error_body(GateErrc e, std::string_view message, std::string_view reason = {});
 
-// JSON string escaping for the hand-written bodies of the hot paths.
-void append_json_string(std::string& out, std::string_view text);
-// The same at `out`, which has room for max_json_string_bytes(text); returns the end.
-char* write_json_string(char* out, std::string_view text);
-// At most six bytes a byte (\u00XX) and the quotes.
-constexpr size_t max_json_string_bytes(std::string_view text) { return 6 * text.size() + 2; }
-
 }  // namespace boxoffice::gateway

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "gateway/io/gate_errors.h"
+#include "shared/json/json_writer.h"
 
 namespace boxoffice::gateway {
 namespace {

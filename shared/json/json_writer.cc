@@ -1,6 +1,9 @@
 #include "shared/json/json_writer.h"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
+#include <cstring>
 
 namespace boxoffice {
 namespace {
@@ -37,6 +40,37 @@ size_t utf8_sequence(std::string_view s, size_t i) {
   return n;
 }
 
+// Bytes copied as they are: printable ASCII but '"' and '\\'.
+constexpr std::array<bool, 256> kPlain = [] {
+  std::array<bool, 256> t{};
+  for (size_t c = 0x20; c < 0x80; ++c) t[c] = true;
+  t['"'] = t['\\'] = false;
+  return t;
+}();
+
+// Whether any of the eight bytes of `w` is not plain: the "has a byte less than n" and "has a
+// zero byte" tests of Bit Twiddling Hacks (exact about whether any byte matches), and the high
+// bit of every byte of a multi-byte UTF-8 sequence.
+bool any_not_plain(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101;
+  constexpr uint64_t kHighs = 0x8080808080808080;
+  const uint64_t quote = w ^ (kOnes * '"');
+  const uint64_t backslash = w ^ (kOnes * '\\');
+  const uint64_t hits = ((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) |
+                        ((backslash - kOnes) & ~backslash) | w;
+  return (hits & kHighs) != 0;
+}
+
+// The end of the run of plain bytes from `i`: eight bytes a step, then one at a time.
+size_t plain_run_end(std::string_view s, size_t i) {
+  for (uint64_t w = 0; i + 8 <= s.size(); i += 8) {
+    std::memcpy(&w, s.data() + i, 8);
+    if (any_not_plain(w)) break;
+  }
+  while (i < s.size() && kPlain[static_cast<unsigned char>(s[i])]) ++i;
+  return i;
+}
+
 // Signed or unsigned 64-bit: 20 digits and a sign at most.
 template <class Integer>
 void append_integer(std::string& out, Integer v) {
@@ -47,54 +81,60 @@ void append_integer(std::string& out, Integer v) {
 
 }  // namespace
 
-void append_json_string(std::string& out, std::string_view s) {
+char* write_json_string(char* out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
-  // Plain ASCII needs no escape and is copied a run at a time; most strings are one run.
-  auto plain = [](unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; };
-  out += '"';
+  static constexpr char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
+  *out++ = '"';
+  // Ids, tokens and digests are one plain run: copied as a whole, not a character at a time.
   size_t i = 0;
   while (i < s.size()) {
-    size_t run = i;
-    while (run < s.size() && plain(static_cast<unsigned char>(s[run]))) ++run;
-    out.append(s.data() + i, run - i);
+    const size_t run = plain_run_end(s, i);
+    std::memcpy(out, s.data() + i, run - i);
+    out += run - i;
     i = run;
     if (i == s.size()) break;
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       const size_t n = utf8_sequence(s, i);
       if (n == 0) {
-        out += "\xEF\xBF\xBD";  // U+FFFD
+        out = std::copy_n(kReplacement, 3, out);
         ++i;
       } else {
-        out.append(s.substr(i, n));
+        out = std::copy_n(s.data() + i, n, out);
         i += n;
       }
       continue;
     }
+    *out++ = '\\';
     switch (c) {
       case '"':
-        out += "\\\"";
-        break;
       case '\\':
-        out += "\\\\";
+        *out++ = static_cast<char>(c);
         break;
       case '\n':
-        out += "\\n";
+        *out++ = 'n';
         break;
       case '\r':
-        out += "\\r";
+        *out++ = 'r';
         break;
       case '\t':
-        out += "\\t";
+        *out++ = 't';
         break;
       default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xF];
+        out = std::copy_n("u00", 3, out);
+        *out++ = kHex[c >> 4];
+        *out++ = kHex[c & 0xF];
     }
     ++i;
   }
-  out += '"';
+  *out++ = '"';
+  return out;
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  const size_t size = out.size();
+  out.resize(size + max_json_string_bytes(s));
+  out.resize(write_json_string(out.data() + size, s) - out.data());
 }
 
 std::string money_units(int64_t cents) {

@@ -3,6 +3,7 @@
 // and payload (the gate signs a waiting token on every join).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -12,6 +13,11 @@ namespace boxoffice {
 // Appends s as a JSON string literal (quotes included), escaping what JSON requires. Bytes that
 // are not valid UTF-8 become U+FFFD, so any input yields valid JSON.
 void append_json_string(std::string& out, std::string_view s);
+// The same at `out`, which has room for max_json_string_bytes(s); returns the end. For bodies
+// written through a cursor into a buffer sized up front.
+char* write_json_string(char* out, std::string_view s);
+// At most six bytes a byte (\u00XX; an invalid byte's U+FFFD takes three) and the quotes.
+constexpr size_t max_json_string_bytes(std::string_view s) { return 6 * s.size() + 2; }
 
 // Cents as a decimal number of whole units: 4500 -> 45, 4510 -> 45.10, -5 -> -0.05.
 std::string money_units(int64_t cents);
