@@ -40,21 +40,23 @@ class TokenLru {
     return &it->second->value;
   }
 
+  // The entry goes in first, so the index's key can view its bytes: one lookup, not a find and
+  // then an emplace (a new token is the usual case; each lookup hashes the whole token).
   void insert(std::string_view token, Value value) {
     if (capacity_ == 0) return;
-    auto it = index_.find(token);
-    if (it != index_.end()) {
-      it->second->value = std::move(value);
+    order_.push_front(Entry{std::string(token), std::move(value)});
+    auto [it, added] = index_.emplace(std::string_view(order_.front().token), order_.begin());
+    if (!added) {
+      it->second->value = std::move(order_.front().value);
+      order_.pop_front();
       order_.splice(order_.begin(), order_, it->second);
       return;
     }
-    if (index_.size() >= capacity_) {
+    if (index_.size() > capacity_) {
       index_.erase(std::string_view(order_.back().token));
       order_.pop_back();
       ++evictions_;
     }
-    order_.push_front(Entry{std::string(token), std::move(value)});
-    index_.emplace(std::string_view(order_.front().token), order_.begin());
   }
 
   void clear() {

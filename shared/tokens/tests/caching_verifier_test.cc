@@ -191,6 +191,24 @@ TEST(CachingVerifier, EvictsTheLeastRecentlyUsed) {
   EXPECT_EQ(v.stats().signature_checks, checks + 1);
 }
 
+TEST(TokenLru, InsertingAPresentTokenReplacesItsValueAndMakesItRecent) {
+  TokenLru<int> lru(2);
+  lru.insert("a", 1);
+  lru.insert("b", 2);
+  lru.insert("a", 3);  // replaces, and "b" is now the least recent
+  EXPECT_EQ(lru.size(), 2U);
+  ASSERT_NE(lru.find("a"), nullptr);
+  EXPECT_EQ(*lru.find("a"), 3);
+  lru.insert("c", 4);  // evicts "b"
+  EXPECT_EQ(lru.find("b"), nullptr);
+  EXPECT_EQ(*lru.find("a"), 3);
+  EXPECT_EQ(*lru.find("c"), 4);
+  EXPECT_EQ(lru.evictions(), 1U);
+  TokenLru<int> disabled(0);
+  disabled.insert("a", 1);
+  EXPECT_EQ(disabled.find("a"), nullptr);
+}
+
 TEST(CachingVerifier, TokensThatDifferInOneByteNeverShareAnEntry) {
   const KeySet keys = testing::ed25519_keys();
   CachingVerifier v(keys);
