@@ -73,9 +73,14 @@ TEST(JsonWriterTest, EveryByteAtEveryOffset) {
       ASSERT_EQ(json_string(text), want) << "byte " << c << " at " << at;
       std::string buffer(max_json_string_bytes(text), '\0');
       const char* end = write_json_string(buffer.data(), text);
+      ASSERT_LE(static_cast<size_t>(end - buffer.data()), buffer.size());
       ASSERT_EQ(std::string_view(buffer.data(), end - buffer.data()), want.substr(1));
     }
   }
+  // Control characters are the worst case: the bound is met exactly.
+  const std::string worst(20, '\x01');
+  std::string buffer(max_json_string_bytes(worst), '\0');
+  EXPECT_EQ(write_json_string(buffer.data(), worst), buffer.data() + buffer.size());
 }
 
 TEST(JsonWriterTest, MoneyInWholeUnitsAndCents) {
