@@ -108,7 +108,9 @@ void BM_VerifyHs256IntoFullCache(benchmark::State& state) {
   constexpr size_t kCapacity = 100'000;
   std::vector<std::string> signed_tokens;
   signed_tokens.reserve(2 * kCapacity);
-  for (size_t i = 0; i < 2 * kCapacity; ++i) signed_tokens.push_back(keys.sign(claims(int(i))));
+  for (size_t i = 0; i < 2 * kCapacity; ++i) {
+    signed_tokens.push_back(keys.sign(claims(static_cast<int>(i))));
+  }
   tokens::CachingVerifierOptions o;
   o.cache_capacity = kCapacity;
   o.max_uncached_verifies_per_s = 0;
