@@ -104,8 +104,8 @@ Result<const Event*, HttpError> find_event(const Catalog& catalog, std::string_v
 }
 
 Result<SeatIndex, HttpError> find_seat(const Event& event, std::string_view seat_label) {
-  const SeatIndex* s = event.find_seat(seat_label);
-  if (s == nullptr) {
+  const auto s = event.find_seat(seat_label);
+  if (!s) {
     return unexpected(core_error(
         Errc::kUnknownSeat, "no seat \"" + std::string(seat_label) + "\" in event " + event.id));
   }

@@ -1,6 +1,7 @@
 #include "booking/core/catalog.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -234,12 +235,14 @@ Event parse_event(const Json& e, const std::string& where,
     const Seat& b = ev.seats[s];
     ev.next_to_previous[s] = a.row == b.row && b.number == a.number + 1;
   }
-  ev.seat_by_label.reserve(ev.seats.size());
-  for (SeatIndex s = 0; s < ev.seats.size(); ++s) ev.seat_by_label.emplace(ev.seat_label(s), s);
+  ev.row_by_label.reserve(ev.rows.size());
+  for (uint32_t r = 0; r < ev.rows.size(); ++r) {
+    ev.row_by_label.emplace(ev.sections[ev.rows[r].section].id + '-' + ev.rows[r].id, r);
+  }
 
   auto seat_at = [&](const std::string& label, const std::string& w) {
-    const SeatIndex* s = ev.find_seat(label);
-    if (s == nullptr) throw Fail{w + ": unknown seat " + in_quotes(label)};
+    const auto s = ev.find_seat(label);
+    if (!s) throw Fail{w + ": unknown seat " + in_quotes(label)};
     return *s;
   };
   if (const Json* overrides = optional_object(e, where, "seat_prices_cents")) {
@@ -350,12 +353,32 @@ Catalog parse_document(const Json& doc) {
 
 std::string Event::seat_label(SeatIndex s) const {
   const Seat& seat = seats[s];
-  return sections[seat.section].id + "-" + rows[seat.row].id + "-" + std::to_string(seat.number);
+  const std::string& section = sections[seat.section].id;
+  const std::string& row = rows[seat.row].id;
+  char number[10];  // seat numbers are at most 100,000
+  const auto end = std::to_chars(number, number + sizeof number, seat.number).ptr;
+  std::string label;
+  label.reserve(section.size() + row.size() + 2 + static_cast<size_t>(end - number));
+  label.append(section).append(1, '-').append(row).append(1, '-').append(number, end);
+  return label;
 }
 
-const SeatIndex* Event::find_seat(std::string_view label) const {
-  auto it = seat_by_label.find(std::string(label));
-  return it == seat_by_label.end() ? nullptr : &it->second;
+std::optional<SeatIndex> Event::find_seat(std::string_view label) const {
+  const auto dash = label.rfind('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  const std::string_view digits = label.substr(dash + 1);
+  const auto number = parse_decimal<uint32_t>(digits);
+  if (!number || digits.front() == '0') return std::nullopt;
+  const auto row = row_by_label.find(label.substr(0, dash));
+  if (row == row_by_label.end()) return std::nullopt;
+  // A row's seats are contiguous and in increasing number order.
+  const Row& r = rows[row->second];
+  const auto first = seats.begin() + r.first_seat;
+  const auto last = first + r.seat_count;
+  const auto it = std::lower_bound(first, last, *number,
+                                   [](const Seat& s, uint32_t n) { return s.number < n; });
+  if (it == last || it->number != *number) return std::nullopt;
+  return static_cast<SeatIndex>(it - seats.begin());
 }
 
 const Event* Catalog::find_event(std::string_view id) const {

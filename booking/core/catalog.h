@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -11,6 +13,7 @@
 
 #include "booking/core/command.h"
 #include "shared/result.h"
+#include "shared/string_hash.h"
 
 namespace boxoffice::booking {
 
@@ -75,10 +78,14 @@ struct Event {
   std::vector<int32_t> seat_prices;
   std::vector<uint8_t> seat_waves;
   int64_t price_cents(SeatIndex s) const { return seat_prices[s]; }
-  std::unordered_map<std::string, SeatIndex> seat_by_label;  // "A-1-101"
+  // "A-1" (section id, '-', row id) to the row's index. Ids use no '-', so a seat label
+  // ("A-1-101") splits at its last one into its row and its number: one small map per event
+  // instead of one entry per seat.
+  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> row_by_label;
 
   std::string seat_label(SeatIndex s) const;
-  const SeatIndex* find_seat(std::string_view label) const;
+  // The seat a label names, as seat_label writes it: "A-1-07" names no seat.
+  std::optional<SeatIndex> find_seat(std::string_view label) const;
   int64_t seat_opens_at_ms(SeatIndex s) const { return waves[seat_waves[s]].opens_at_ms; }
   // From this time on every seat is on sale: checks skip the per-seat wave lookup.
   int64_t all_on_sale_at_ms = 0;

@@ -104,8 +104,8 @@ class Sale {
   const std::vector<Decision>& last_decisions() const { return out_; }
 
   SeatIndex seat(std::string_view label) const {
-    const SeatIndex* s = ev_.find_seat(label);
-    if (s == nullptr) missing("seat", label);
+    const auto s = ev_.find_seat(label);
+    if (!s) missing("seat", label);
     return *s;
   }
   uint16_t section_index(std::string_view id) const {

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "shared/string_hash.h"
+
 namespace boxoffice::gateway {
 
 class RateLimiter {
@@ -35,18 +37,13 @@ class RateLimiter {
     int64_t updated_ms = 0;
   };
   using List = std::list<Bucket>;  // most recently used first
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
-
   double refilled(const Bucket& b, int64_t now_ms) const;
 
   double refill_per_s_;
   double capacity_;
   size_t max_keys_;
   List lru_;
-  std::unordered_map<std::string, List::iterator, Hash, std::equal_to<>> map_;
+  std::unordered_map<std::string, List::iterator, StringHash, std::equal_to<>> map_;
 };
 
 }  // namespace boxoffice::gateway

@@ -43,6 +43,48 @@ TEST(Catalog, LayoutIsSectionsThenRowsThenSeatNumbers) {
   EXPECT_EQ(e.per_user_limit, 4u);
 }
 
+TEST(Catalog, EverySeatIsFoundByItsLabel) {
+  auto catalog = load_catalog_file(BOXOFFICE_SAMPLE_CATALOG);
+  ASSERT_TRUE(catalog) << catalog.error();
+  for (const Event& e : catalog->events) {
+    for (SeatIndex s = 0; s < e.seats.size(); ++s) {
+      const auto found = e.find_seat(e.seat_label(s));
+      ASSERT_TRUE(found) << e.id << " " << e.seat_label(s);
+      ASSERT_EQ(*found, s) << e.id << " " << e.seat_label(s);
+    }
+  }
+}
+
+TEST(Catalog, LabelsThatNameNoSeatAreNotFound) {
+  const Event& e = small_event();  // row B-1 holds seats 1-2 and 5-8
+  EXPECT_EQ(e.find_seat("B-1-5"), 10u);
+  const char* const no_seat[] = {
+      "B-1-3",           // a gap in the row's numbers
+      "B-1-9",           // past the row's last seat
+      "B-1-0",           // numbers start at 1
+      "B-1-05",          // not as seat_label writes it
+      "B-1-+5",          // a sign
+      "B-1- 5",          // a space
+      "B-1-5 ",          // a trailing space
+      "B-1-",            // no number
+      "B-1",             // a row without a seat number
+      "B",               // no dashes
+      "",                // nothing
+      "-",               // nothing between the dashes
+      "B--5",            // an empty row
+      "-1-5",            // an empty section
+      "C-1-5",           // no such section
+      "B-2-5",           // no such row in the section
+      "B-1-5-5",         // one part too many
+      "B-1-4294967301",  // past uint32_t, 5 modulo 2^32
+      "b-1-5",           // ids are case-sensitive
+      "A-1-1,A-1-2",     // a list
+  };
+  for (const char* label : no_seat) {
+    EXPECT_FALSE(e.find_seat(label)) << '"' << label << '"';
+  }
+}
+
 struct BadCase {
   const char* what;
   const char* from;

@@ -22,9 +22,9 @@ class CoreTest : public ::testing::Test {
   std::deque<std::string> strings_;           // backing store for command string views
 
   SeatIndex seat(std::string_view label) const {
-    const SeatIndex* s = event_.find_seat(label);
-    EXPECT_NE(s, nullptr) << label;
-    return s == nullptr ? 0 : *s;
+    const auto s = event_.find_seat(label);
+    EXPECT_TRUE(s) << label;
+    return s.value_or(0);
   }
   std::string_view keep(std::string s) { return strings_.emplace_back(std::move(s)); }
 
