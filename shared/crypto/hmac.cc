@@ -36,7 +36,10 @@ Result<HmacSha256, std::string> HmacSha256::create(std::string_view key) {
   return HmacSha256(std::move(ctx));
 }
 
-HmacSha256::HmacSha256(const HmacSha256& other) : keyed_(EVP_MAC_CTX_dup(other.keyed_.get())) {
+HmacSha256::HmacSha256(Ctx keyed) : keyed_(std::move(keyed)), pool_(std::make_unique<Pool>()) {}
+
+HmacSha256::HmacSha256(const HmacSha256& other)
+    : HmacSha256(Ctx(EVP_MAC_CTX_dup(other.keyed_.get()))) {
   if (!keyed_) throw std::bad_alloc();
 }
 
@@ -45,10 +48,31 @@ HmacSha256& HmacSha256::operator=(const HmacSha256& other) {
   return *this;
 }
 
-Sha256Mac HmacSha256::mac(std::initializer_list<std::string_view> parts) const {
-  // Failures here mean memory exhaustion or a broken OpenSSL, not bad input.
-  const std::unique_ptr<EVP_MAC_CTX, FreeCtx> ctx(EVP_MAC_CTX_dup(keyed_.get()));
+HmacSha256::Ctx HmacSha256::borrow() const {
+  {
+    const std::lock_guard lock(pool_->mutex);
+    if (!pool_->idle.empty()) {
+      Ctx ctx = std::move(pool_->idle.back());
+      pool_->idle.pop_back();
+      return ctx;
+    }
+  }
+  Ctx ctx(EVP_MAC_CTX_dup(keyed_.get()));
   if (!ctx) throw std::bad_alloc();
+  return ctx;
+}
+
+void HmacSha256::give_back(Ctx ctx) const {
+  // Without a key, init starts a new MAC under the key the context holds.
+  if (EVP_MAC_init(ctx.get(), nullptr, 0, nullptr) != 1) return;  // dropped: the next call dups
+  const std::lock_guard lock(pool_->mutex);
+  pool_->idle.push_back(std::move(ctx));
+}
+
+Sha256Mac HmacSha256::mac(std::initializer_list<std::string_view> parts) const {
+  // Failures here mean memory exhaustion or a broken OpenSSL, not bad input. A context that
+  // failed half way is dropped, not given back.
+  Ctx ctx = borrow();
   for (const std::string_view part : parts) {
     if (EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(part.data()),
                        part.size()) != 1) {
@@ -60,6 +84,7 @@ Sha256Mac HmacSha256::mac(std::initializer_list<std::string_view> parts) const {
   if (EVP_MAC_final(ctx.get(), out.data(), &len, out.size()) != 1 || len != out.size()) {
     throw std::runtime_error("EVP_MAC_final failed");
   }
+  give_back(std::move(ctx));
   return out;
 }
 

@@ -8,9 +8,11 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "shared/hex.h"
 #include "shared/result.h"
@@ -19,10 +21,12 @@ namespace boxoffice::crypto {
 
 using Sha256Mac = std::array<uint8_t, 32>;
 
-// The keyed EVP_MAC_CTX is built once; every mac() duplicates it (EVP_MAC_CTX_dup) instead of
-// fetching the algorithm and expanding the key again, which is most of the cost of a one-shot
-// HMAC(). mac() is const and may run on several threads at once. A copy duplicates the keyed
-// context.
+// The keyed EVP_MAC_CTX is built once, so no MAC fetches the algorithm and expands the key again
+// (most of the cost of a one-shot HMAC()). mac() is const and may run on several threads at
+// once: each call borrows a context from a pool (a duplicate of the keyed one, made when no
+// idle one is left, so there are at most as many as calls at once), resets it to the key and
+// gives it back, which costs half of duplicating the keyed context for every MAC. A copy
+// duplicates the keyed context and starts an empty pool.
 class HmacSha256 {
  public:
   // An empty key is refused: it would sign with a value anyone can guess.
@@ -42,8 +46,17 @@ class HmacSha256 {
   struct FreeCtx {
     void operator()(EVP_MAC_CTX* ctx) const;
   };
-  explicit HmacSha256(std::unique_ptr<EVP_MAC_CTX, FreeCtx> keyed) : keyed_(std::move(keyed)) {}
-  std::unique_ptr<EVP_MAC_CTX, FreeCtx> keyed_;
+  using Ctx = std::unique_ptr<EVP_MAC_CTX, FreeCtx>;
+  struct Pool {
+    std::mutex mutex;
+    std::vector<Ctx> idle;  // each reset to the key
+  };
+  explicit HmacSha256(Ctx keyed);
+  Ctx borrow() const;
+  void give_back(Ctx ctx) const;
+
+  Ctx keyed_;
+  std::unique_ptr<Pool> pool_;  // behind a pointer, so an HmacSha256 moves
 };
 
 // Exactly 64 hex digits (either case) -> the 32 bytes; nullopt otherwise.

@@ -4,6 +4,8 @@
 
 #include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 namespace boxoffice::crypto {
 namespace {
@@ -16,8 +18,38 @@ TEST(HmacTest, Rfc4231Case2) {
   auto key = HmacSha256::create("Jefe");
   ASSERT_TRUE(key.has_value());
   EXPECT_EQ(to_hex(key->mac({"what do ya want ", "for nothing?"})), kJefeMac);
-  // The keyed context is reused: a second MAC is the same.
-  EXPECT_EQ(key->mac({"what do ya want for nothing?"}), key->mac({"what do ya want for nothing?"}));
+  // Later MACs run on a context given back and reset to the key: the same answer, whatever
+  // the MAC before it was of.
+  EXPECT_EQ(to_hex(key->mac({"what do ya want for nothing?"})), kJefeMac);
+  (void)key->mac({"something else entirely, and longer than one SHA-256 block of 64 bytes......"});
+  EXPECT_EQ(to_hex(key->mac({"what do ya want for nothing?"})), kJefeMac);
+}
+
+TEST(HmacTest, ThreadsMacAtOnceAsOneThreadDoes) {
+  const auto key = HmacSha256::create("a shared key");
+  ASSERT_TRUE(key.has_value());
+  const auto message = [](int thread, int i) {
+    return "thread " + std::to_string(thread) + " message " + std::to_string(i) +
+           std::string(static_cast<size_t>(i % 97), 'x');
+  };
+  constexpr int kThreads = 4;
+  constexpr int kMacs = 2000;
+  std::vector<std::vector<Sha256Mac>> got(kThreads);
+  std::vector<std::thread> threads;
+  threads.reserve(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      got[t].reserve(kMacs);
+      for (int i = 0; i < kMacs; ++i) got[t].push_back(key->mac({message(t, i)}));
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  const HmacSha256 alone(*key);  // a pool of its own
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kMacs; ++i) {
+      ASSERT_EQ(got[t][i], alone.mac({message(t, i)})) << t << " " << i;
+    }
+  }
 }
 
 TEST(HmacTest, CopiesMacAlikeAndOutliveTheOriginal) {
