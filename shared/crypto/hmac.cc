@@ -22,7 +22,7 @@ Result<HmacSha256, std::string> HmacSha256::create(std::string_view key) {
   if (key.empty()) return unexpected(std::string("empty HMAC key"));
   const std::unique_ptr<EVP_MAC, FreeMac> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
   if (!mac) return unexpected(std::string("OpenSSL has no HMAC"));
-  std::unique_ptr<EVP_MAC_CTX, FreeCtx> ctx(EVP_MAC_CTX_new(mac.get()));
+  Ctx ctx(EVP_MAC_CTX_new(mac.get()));
   if (!ctx) return unexpected(std::string("EVP_MAC_CTX_new failed"));
   char digest[] = "SHA256";
   const OSSL_PARAM params[] = {
