@@ -130,7 +130,7 @@ void ServerMetrics::command_done(const CommandOutcome& outcome, std::chrono::mic
 
 SeatMapCache::Lookup SeatMapCache::lookup(const Key& key, std::chrono::steady_clock::time_point now,
                                           std::chrono::milliseconds ttl, Waiter& waiter,
-                                          std::shared_ptr<const std::string>& body) {
+                                          std::shared_ptr<const RenderedSeatMap>& body) {
   std::lock_guard lock(mu_);
   Entry& e = entries_[key];
   if (e.body && now - e.fetched_at < ttl) {
@@ -237,6 +237,7 @@ ServerImpl::ServerImpl(const Catalog& catalog, CommandBus& bus, ApiConfig config
   // through a futex, about two wake-ups a request.
   const int threads = std::max(1, config_.threads);
   for (int i = 0; i < threads; ++i) ios_.push_back(std::make_unique<asio::io_context>(1));
+  render_io_ = std::make_unique<asio::io_context>(1);
 }
 
 ServerImpl::~ServerImpl() {
@@ -251,6 +252,7 @@ ServerImpl::~ServerImpl() {
   hub_.clear();
   acceptor_.reset();
   work_.clear();
+  render_io_.reset();
   ios_.clear();
 }
 
@@ -286,6 +288,7 @@ Result<bool, std::string> ServerImpl::start() {
   subscriber_->start();
 
   for (const auto& io : ios_) work_.emplace_back(io->get_executor());
+  work_.emplace_back(render_io_->get_executor());
   asio::co_spawn(ios_.front()->get_executor(), accept_loop(), asio::detached);
   for (size_t i = 0; i < ios_.size(); ++i) {
     threads_.emplace_back([this, i] {
@@ -293,6 +296,10 @@ Result<bool, std::string> ServerImpl::start() {
       ios_[i]->run();
     });
   }
+  threads_.emplace_back([this] {
+    name_this_thread("api-render");
+    render_io_->run();
+  });
   spdlog::info("api: listening on {}:{} ({} threads)", config_.host, port_, ios_.size());
   return true;
 }
@@ -303,6 +310,7 @@ void ServerImpl::stop() {
   if (subscriber_) subscriber_->stop();
   work_.clear();
   for (const auto& io : ios_) io->stop();
+  render_io_->stop();
   for (std::thread& t : threads_) {
     if (t.joinable()) t.join();
   }

@@ -10,6 +10,7 @@
 #include "booking/api/server_impl.h"
 #include "booking/core/wire.h"
 #include "booking/service/decision_json.h"
+#include "shared/http/content_coding.h"
 #include "shared/json/json_writer.h"
 
 namespace boxoffice::booking::api {
@@ -86,7 +87,7 @@ Awaitable<SeatMapCache::Body> ServerImpl::cached_seat_map(const Event& event,
             std::move (*shared)(std::move(body));
           });
         };
-        std::shared_ptr<const std::string> cached;
+        std::shared_ptr<const RenderedSeatMap> cached;
         const auto now = std::chrono::steady_clock::now();
         switch (seat_maps_.lookup(key, now, config_.seat_map_cache_ttl, waiter, cached)) {
           case SeatMapCache::Lookup::kHit:
@@ -111,11 +112,12 @@ Awaitable<SeatMapCache::Body> ServerImpl::cached_seat_map(const Event& event,
             return seat_maps_.finish(key, unexpected(redis_failure(r)),
                                      std::chrono::steady_clock::now());
           }
-          // Rendering a stadium takes milliseconds: not on the Redis connection's strand (Redis
-          // lives on the first io_context).
-          asio::post(*ios_.back(), [this, &event, key, section, bytes = std::move(r->str)] {
-            auto body = std::make_shared<const std::string>(render_seat_map(event, section, bytes));
-            seat_maps_.finish(key, body, std::chrono::steady_clock::now());
+          asio::post(*render_io_, [this, &event, key, section, bytes = std::move(r->str)] {
+            auto map = std::make_shared<RenderedSeatMap>();
+            map->json = render_seat_map(event, section, bytes);
+            map->gzip = boxoffice::http::gzip(map->json);
+            seat_maps_.finish(key, std::shared_ptr<const RenderedSeatMap>(std::move(map)),
+                              std::chrono::steady_clock::now());
           });
         });
       },
@@ -134,10 +136,17 @@ Awaitable<Response> ServerImpl::seat_map(const RequestContext& rc) {
                     "no section \"" + std::string(*wanted) + "\" in event " + (*event)->id));
     }
   }
-  SeatMapCache::Body body = co_await cached_seat_map(**event, section);
-  if (!body) co_return error_response(body.error());
+  SeatMapCache::Body map = co_await cached_seat_map(**event, section);
+  if (!map) co_return error_response(map.error());
   Response r;
-  r.body = *body;
+  // The body shares the cached map's lifetime: no copy of a stadium's megabytes per answer.
+  if (boxoffice::http::accepts_gzip(rc.header("accept-encoding"))) {
+    r.body = std::shared_ptr<const std::string>(*map, &(*map)->gzip);
+    r.headers.emplace_back("Content-Encoding", "gzip");
+  } else {
+    r.body = std::shared_ptr<const std::string>(*map, &(*map)->json);
+  }
+  r.headers.emplace_back("Vary", "Accept-Encoding");
   co_return r;
 }
 

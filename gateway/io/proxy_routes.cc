@@ -1,11 +1,13 @@
 // The proxy to booking: /api/... with a valid admission token for the event the route names
 // goes to the booking API; client identity headers are dropped and the verified identity is
 // passed on. Without a token: 401/403 JSON for apps, a redirect to the waiting room for
-// browsers. Seat-map reads are micro-cached, so a stampede costs booking one read per second.
+// browsers. Seat-map reads are micro-cached, so a stampede costs booking one read per second
+// (per content coding: gzipped or not).
 #include "gateway/io/api_route.h"
 #include "gateway/io/gate_handler.h"
 #include "gateway/io/request_tokens.h"
 #include "gateway/io/room_setup.h"
+#include "shared/http/content_coding.h"
 
 namespace boxoffice::gateway {
 namespace {
@@ -101,8 +103,13 @@ void GateHandler::forward(server::Request& request, server::ResponseWriter write
         std::move(up), [writer = std::move(writer), answer](
                            const io::UpstreamResult& result) mutable { answer(writer, result); });
   }
-  // Seat maps: one upstream read per key per cache period, whatever the stampede.
-  const std::string key = up.target;
+  // Seat maps: one upstream read per key per cache period, whatever the stampede. Booking
+  // gzips a map for a client that takes it, so whether this one does is part of the key, and
+  // the read asks for exactly that.
+  const bool gzip = http::accepts_gzip(request.header("accept-encoding"));
+  std::erase_if(up.headers, [](const auto& h) { return h.first == "accept-encoding"; });
+  if (gzip) up.headers.emplace_back("accept-encoding", "gzip");
+  const std::string key = gzip ? up.target + " gzip" : up.target;  // a target holds no space
   const int64_t now = now_ms();
   const io::MicroCache::Lookup lookup = seat_maps_.lookup(key, now);
   if (lookup.hit != nullptr) {

@@ -16,6 +16,7 @@
 #include "booking/api/tests/test_backend.h"
 #include "booking/core/tests/test_catalog.h"
 #include "booking/service/ids.h"
+#include "shared/http/content_coding.h"
 #include "shared/redis/redis_process.h"
 #include "shared/redis/sync_client.h"
 #include "shared/tests/out_of_descriptors.h"
@@ -358,6 +359,32 @@ TEST_F(ApiServerTest, SeatMapReflectsHoldsAndBookings) {
   EXPECT_EQ(j["sections"][0]["seats"].size(), 6U);
   expect_refused(c.get("/events/evt_small/seats?section=Z"), 404, "unknown_section");
   expect_refused(c.get("/events/evt_nope/seats"), 404, "unknown_event");
+}
+
+TEST_F(ApiServerTest, SeatMapIsGzippedForClientsThatTakeIt) {
+  config_.seat_map_cache_ttl = 60s;  // every answer below comes from the same rendering
+  HttpTestClient& c = start();
+  reserve("A-1-2", "u1");
+  for (const std::string target :
+       {"/events/evt_small/seats", "/events/evt_small/seats?section=B"}) {
+    const HttpResult plain = c.get(target);
+    ASSERT_EQ(plain.status, 200);
+    EXPECT_EQ(plain.headers.count("content-encoding"), 0U);
+    EXPECT_EQ(plain.headers.at("vary"), "Accept-Encoding");
+    const HttpResult packed = c.get(target, {{"Accept-Encoding", "gzip, deflate, br"}});
+    ASSERT_EQ(packed.status, 200);
+    EXPECT_EQ(packed.headers.at("content-encoding"), "gzip");
+    EXPECT_EQ(packed.headers.at("vary"), "Accept-Encoding");
+    EXPECT_EQ(packed.headers.at("content-type"), "application/json");
+    auto unpacked = boxoffice::http::gunzip(packed.body, plain.body.size());
+    ASSERT_TRUE(unpacked) << unpacked.error();
+    EXPECT_EQ(*unpacked, plain.body);
+    const HttpResult refused = c.get(target, {{"Accept-Encoding", "gzip;q=0, identity"}});
+    EXPECT_EQ(refused.headers.count("content-encoding"), 0U);
+    EXPECT_EQ(refused.body, plain.body);
+  }
+  EXPECT_EQ(Json::parse(c.get("/events/evt_small/seats").body)["sections"][0]["seats"][1]["status"],
+            "reserved");
 }
 
 TEST_F(ApiServerTest, SeatMapStampedeCostsOneRedisRead) {

@@ -166,7 +166,10 @@ void FakeBooking::handle(evhttp_request* req) {
     seen_.push_back(seen);
     count = seen_.size();
   }
-  const std::string answer = nlohmann::json({{"uri", seen.uri}, {"n", count}}).dump();
+  const std::string answer =
+      nlohmann::json(
+          {{"uri", seen.uri}, {"n", count}, {"accept_encoding", seen.header("accept-encoding")}})
+          .dump();
   evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/json");
   evbuffer* out = evbuffer_new();
   evbuffer_add(out, answer.data(), answer.size());

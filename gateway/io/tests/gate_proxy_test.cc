@@ -103,6 +103,40 @@ TEST_F(GateProxy, SeatMapStampedeCostsOneRead) {
   EXPECT_EQ(booking_.hits("/events/e1/seats?section=B"), 1U);
 }
 
+TEST_F(GateProxy, SeatMapsAreCachedPerContentCoding) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  const Header auth{"authorization", "Bearer " + alice_};
+  // Browsers, apps that take gzip in other words, and clients that take it not at all.
+  const std::vector<std::pair<std::string, bool>> asks = {{"gzip, deflate, br, zstd", true},
+                                                          {"identity", false},
+                                                          {"deflate;q=1, x-gzip;q=0.5", true},
+                                                          {"", false},
+                                                          {"gzip;q=0", false},
+                                                          {"*", true}};
+  std::vector<std::pair<int32_t, bool>> ids;
+  for (int round = 0; round < 5; ++round) {
+    for (const auto& [accept, gzip] : asks) {
+      std::vector<Header> headers = {auth};
+      if (!accept.empty()) headers.push_back(Header{"accept-encoding", accept});
+      ids.emplace_back(client_->submit("GET", "/api/events/e1/seats", headers), gzip);
+    }
+  }
+  std::set<std::string> gzip_bodies;
+  std::set<std::string> plain_bodies;
+  for (const auto& [id, gzip] : ids) {
+    auto r = client_->wait(id, kDeadline);
+    ASSERT_TRUE(r) << r.error();
+    ASSERT_EQ(r->status, 200) << r->body;
+    // Each client got the read made for its coding, and only that.
+    const auto answer = nlohmann::json::parse(r->body);
+    EXPECT_EQ(answer.value("accept_encoding", ""), gzip ? "gzip" : "(none)") << r->body;
+    (gzip ? gzip_bodies : plain_bodies).insert(r->body);
+  }
+  EXPECT_EQ(gzip_bodies.size(), 1U);
+  EXPECT_EQ(plain_bodies.size(), 1U);
+  EXPECT_EQ(booking_.hits("/events/e1/seats"), 2U);
+}
+
 TEST_F(GateProxy, WithoutATokenNothingPasses) {
   ASSERT_NO_FATAL_FAILURE(start());
   const Response app =
