@@ -22,15 +22,16 @@ bool is_success(DecisionType t) {
 
 void write_seats(JsonWriter& w, const Event* event, const SeatList& seats) {
   if (event == nullptr || seats.count == 0) return;
-  w.field("seat_id", event->seat_label(seats.span()[0]));
-  w.key("seats").begin_array();
-  for (SeatIndex s : seats.span()) w.string(event->seat_label(s));
+  const std::string first = event->seat_label(seats.span()[0]);
+  w.field("seat_id", first);
+  w.key("seats").begin_array().string(first);
+  for (SeatIndex s : seats.span().subspan(1)) w.string(event->seat_label(s));
   w.end_array();
 }
 
 Response held_answer(const AnswerContext& ctx, const Event* event, const Decision& d) {
   const std::string rid = reservation_key(d.event_id, d.reservation_id);
-  const std::string currency = event != nullptr ? event->currency : "";
+  const std::string_view currency = event != nullptr ? std::string_view(event->currency) : "";
   std::string out;
   JsonWriter w(out);
   w.begin_object().field("reservation_id", rid).field("event_id", d.event_id);

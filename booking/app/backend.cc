@@ -327,9 +327,9 @@ Result<bool, std::string> Backend::start_api(bool embedded) {
   if (!client) return unexpected("payment provider: " + client.error());
   std::shared_ptr<payments::ProviderClient> provider = std::move(*client);
   parts_.push_back(provider);
-  auto signer = payments::CheckoutSigner::create(config_.checkout_secret);
-  if (!signer) return unexpected("payments.checkout_secret: " + signer.error());
-  auto checkout = std::make_shared<payments::CheckoutSigner>(std::move(*signer));
+  auto links = payments::CheckoutLinks::create(provider_url, config_.checkout_secret);
+  if (!links) return unexpected("payments: " + links.error());
+  auto checkout = std::make_shared<payments::CheckoutLinks>(std::move(*links));
   const std::vector<std::string> secrets = {config_.webhook_secret};
   auto made_verifier = payments::WebhookVerifier::create(secrets);
   if (!made_verifier) return unexpected("payments.webhook_secret: " + made_verifier.error());
@@ -344,11 +344,10 @@ Result<bool, std::string> Backend::start_api(bool embedded) {
   c.max_body_bytes = static_cast<size_t>(config_.max_body_bytes);
   c.redis_host = config_.redis_host;
   c.redis_port = config_.redis_port;
-  c.payment_url = [checkout, provider_url](std::string_view reservation, std::string_view user,
-                                           int64_t amount_cents, std::string_view currency) {
-    auto url = checkout->url(provider_url, {std::string(reservation), std::string(user),
-                                            amount_cents, std::string(currency)});
-    return url ? *url : std::string();
+  c.payment_url = [checkout](std::string_view reservation, std::string_view user,
+                             int64_t amount_cents, std::string_view currency) {
+    auto url = checkout->url(reservation, user, amount_cents, currency);
+    return url ? std::move(*url) : std::string();
   };
   c.fetch_payment = [provider, name = config_.provider](
                         const std::string& provider_name, const std::string& payment_id,

@@ -16,9 +16,9 @@ bool valid_currency(std::string_view c) {
   return true;
 }
 
-bool valid(const CheckoutRequest& r) {
-  return valid_id(r.reservation) && valid_id(r.user) && r.amount_cents >= 0 &&
-         valid_currency(r.currency);
+bool valid(std::string_view reservation, std::string_view user, int64_t amount_cents,
+           std::string_view currency) {
+  return valid_id(reservation) && valid_id(user) && amount_cents >= 0 && valid_currency(currency);
 }
 
 // Decimal digits only, and no leading zero: one spelling per amount.
@@ -27,11 +27,22 @@ std::optional<int64_t> parse_amount(std::string_view s) {
   return parse_decimal<int64_t>(s);
 }
 
-// The signed text: the query without sig, each value percent-encoded, so no choice of values
-// can make two different requests sign the same bytes.
-std::string canonical(const CheckoutRequest& r) {
-  return "reservation=" + percent_encode(r.reservation) + "&user=" + percent_encode(r.user) +
-         "&amount=" + std::to_string(r.amount_cents) + "&currency=" + percent_encode(r.currency);
+constexpr std::string_view kReservationParam = "reservation=";
+
+// The signed text, each value percent-encoded, so no choice of values can make two different
+// requests sign the same bytes. After the reservation's parameter it is the link's query
+// without sig.
+std::string canonical(std::string_view reservation, std::string_view user, int64_t amount_cents,
+                      std::string_view currency) {
+  std::string out(kReservationParam);
+  out += percent_encode(reservation);
+  out += "&user=";
+  out += percent_encode(user);
+  out += "&amount=";
+  out += std::to_string(amount_cents);
+  out += "&currency=";
+  out += percent_encode(currency);
+  return out;
 }
 
 }  // namespace
@@ -56,28 +67,38 @@ Result<CheckoutSigner, std::string> CheckoutSigner::create(std::string_view secr
   return CheckoutSigner(std::move(*key));
 }
 
-std::string CheckoutSigner::sig(const CheckoutRequest& request) const {
-  return to_hex(key_.mac({canonical(request)}));
-}
-
-Result<std::string, std::string> CheckoutSigner::url(std::string_view base_url,
-                                                     const CheckoutRequest& request) const {
+Result<CheckoutLinks, std::string> CheckoutLinks::create(std::string_view base_url,
+                                                         std::string_view secret) {
   auto base = parse_http_url(base_url);
   if (!base) return unexpected("checkout base URL " + base.error());
   if (base->target.find('?') != std::string::npos) {
     return unexpected("checkout base URL \"" + std::string(base_url) + "\": has a query");
   }
-  if (!valid(request)) {
+  auto key = crypto::HmacSha256::create(secret);
+  if (!key) return unexpected("checkout secret: " + key.error());
+  std::string_view prefix = base_url;
+  while (prefix.ends_with('/')) prefix.remove_suffix(1);
+  return CheckoutLinks(std::string(prefix) + "/checkout/", std::move(*key));
+}
+
+Result<std::string, std::string> CheckoutLinks::url(std::string_view reservation,
+                                                    std::string_view user, int64_t amount_cents,
+                                                    std::string_view currency) const {
+  if (!valid(reservation, user, amount_cents, currency)) {
     return unexpected(std::string(
         "checkout link: reservation and user must be 1..128 bytes, amount >= 0, currency 3 "
         "capital letters"));
   }
-  std::string_view prefix = base_url;
-  while (prefix.ends_with('/')) prefix.remove_suffix(1);
-  return std::string(prefix) + "/checkout/" + percent_encode(request.reservation) +
-         "?user=" + percent_encode(request.user) +
-         "&amount=" + std::to_string(request.amount_cents) +
-         "&currency=" + percent_encode(request.currency) + "&sig=" + sig(request);
+  const std::string signed_text = canonical(reservation, user, amount_cents, currency);
+  // "reservation=R&user=..." is "{prefix}R?user=...&sig=..." less the prefix and the sig.
+  const size_t query = signed_text.find('&');
+  std::string out = prefix_;
+  out.append(signed_text, kReservationParam.size(), query - kReservationParam.size());
+  out += '?';
+  out.append(signed_text, query + 1);
+  out += "&sig=";
+  out += to_hex(key_.mac({signed_text}));
+  return out;
 }
 
 Result<CheckoutRequest, CheckoutErrc> CheckoutSigner::verify(std::string_view reservation,
@@ -95,9 +116,12 @@ Result<CheckoutRequest, CheckoutErrc> CheckoutSigner::verify(std::string_view re
   const auto amount = parse_amount(*query_value(params, "amount"));
   if (!amount) return unexpected(CheckoutErrc::kBadParameter);
   r.amount_cents = *amount;
-  if (!valid(r)) return unexpected(CheckoutErrc::kBadParameter);
+  if (!valid(r.reservation, r.user, r.amount_cents, r.currency)) {
+    return unexpected(CheckoutErrc::kBadParameter);
+  }
   const auto given = crypto::mac_from_hex(*query_value(params, "sig"));
-  if (!given || !crypto::macs_equal(*given, key_.mac({canonical(r)}))) {
+  const std::string signed_text = canonical(r.reservation, r.user, r.amount_cents, r.currency);
+  if (!given || !crypto::macs_equal(*given, key_.mac({signed_text}))) {
     return unexpected(CheckoutErrc::kBadSignature);
   }
   return r;
@@ -106,10 +130,9 @@ Result<CheckoutRequest, CheckoutErrc> CheckoutSigner::verify(std::string_view re
 Result<std::string, std::string> checkout_url(std::string_view base_url, std::string_view secret,
                                               std::string_view reservation, std::string_view user,
                                               int64_t amount_cents, std::string_view currency) {
-  auto signer = CheckoutSigner::create(secret);
-  if (!signer) return unexpected(signer.error());
-  return signer->url(base_url, CheckoutRequest{std::string(reservation), std::string(user),
-                                               amount_cents, std::string(currency)});
+  auto links = CheckoutLinks::create(base_url, secret);
+  if (!links) return unexpected(links.error());
+  return links->url(reservation, user, amount_cents, currency);
 }
 
 }  // namespace boxoffice::payments

@@ -31,14 +31,10 @@ enum class CheckoutErrc : uint8_t {
 };
 std::string_view to_string(CheckoutErrc e);  // "missing_parameter", ...
 
+// The provider's side: checks the links CheckoutLinks made with the same secret.
 class CheckoutSigner {
  public:
   static Result<CheckoutSigner, std::string> create(std::string_view secret);
-
-  // The link for request under base_url ("http://host:port[/prefix]"). Refuses values that
-  // verify() would refuse, so a link it returns always works.
-  Result<std::string, std::string> url(std::string_view base_url,
-                                       const CheckoutRequest& request) const;
 
   // The request a link names: reservation from its path, the rest from its decoded query (or
   // form) parameters. Parameters other than the four signed ones are ignored (the checkout
@@ -48,11 +44,28 @@ class CheckoutSigner {
 
  private:
   explicit CheckoutSigner(crypto::HmacSha256 key) : key_(std::move(key)) {}
-  std::string sig(const CheckoutRequest& request) const;
   crypto::HmacSha256 key_;
 };
 
-// One-off form of CheckoutSigner::url for callers that build few links.
+// The booking side: links to one provider's checkout, its base URL checked once.
+class CheckoutLinks {
+ public:
+  // base_url: "http://host:port[/prefix]", without a query.
+  static Result<CheckoutLinks, std::string> create(std::string_view base_url,
+                                                   std::string_view secret);
+
+  // Refuses values that CheckoutSigner::verify would refuse, so a link it returns always works.
+  Result<std::string, std::string> url(std::string_view reservation, std::string_view user,
+                                       int64_t amount_cents, std::string_view currency) const;
+
+ private:
+  CheckoutLinks(std::string prefix, crypto::HmacSha256 key)
+      : prefix_(std::move(prefix)), key_(std::move(key)) {}
+  std::string prefix_;  // the base URL without its trailing slashes, then "/checkout/"
+  crypto::HmacSha256 key_;
+};
+
+// One-off form of CheckoutLinks for callers that build few links.
 Result<std::string, std::string> checkout_url(std::string_view base_url, std::string_view secret,
                                               std::string_view reservation, std::string_view user,
                                               int64_t amount_cents, std::string_view currency);

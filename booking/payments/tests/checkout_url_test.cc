@@ -24,6 +24,12 @@ std::pair<std::string, QueryParams> read_link(std::string_view url) {
   return {*percent_decode(split.path, false), *parse_query(split.query)};
 }
 
+CheckoutLinks checkout_links(std::string_view base = kBase) {
+  auto links = CheckoutLinks::create(base, "co_secret");
+  EXPECT_TRUE(links.has_value());
+  return std::move(links).value();
+}
+
 CheckoutErrc error_of(const CheckoutSigner& s, std::string_view reservation,
                       const QueryParams& params) {
   auto r = s.verify(reservation, params);
@@ -48,7 +54,8 @@ TEST(CheckoutUrlTest, KnownLink) {
 TEST(CheckoutUrlTest, VerifiesItsOwnLinksWithAwkwardValues) {
   const CheckoutSigner s = checkout_signer();
   const CheckoutRequest request{"evt/odd id.1f", "fan 1&amount=1", 0, "EUR"};
-  auto url = s.url(kBase, request);
+  auto url = checkout_links().url(request.reservation, request.user, request.amount_cents,
+                                  request.currency);
   ASSERT_TRUE(url.has_value());
   const auto [reservation, params] = read_link(*url);
   auto verified = s.verify(reservation, params);
@@ -58,7 +65,7 @@ TEST(CheckoutUrlTest, VerifiesItsOwnLinksWithAwkwardValues) {
 
 TEST(CheckoutUrlTest, TamperingIsDetected) {
   const CheckoutSigner s = checkout_signer();
-  auto url = s.url(kBase, {"evt_hamlet.50000000a", "fan-1", 9000, "GBP"});
+  auto url = checkout_links().url("evt_hamlet.50000000a", "fan-1", 9000, "GBP");
   ASSERT_TRUE(url.has_value());
   const auto link = read_link(*url);
   const std::string& reservation = link.first;
@@ -114,6 +121,23 @@ TEST(CheckoutUrlTest, MalformedParameters) {
   p[0].second = "";
   EXPECT_EQ(error_of(s, "r.1", p), CheckoutErrc::kBadParameter);
   EXPECT_EQ(error_of(s, "", good), CheckoutErrc::kBadParameter);
+}
+
+TEST(CheckoutUrlTest, OneBaseManyLinks) {
+  const CheckoutLinks links = checkout_links("http://pay.local/psp//");
+  for (int i = 0; i < 3; ++i) {
+    const std::string reservation = "evt_hamlet.5000000" + std::to_string(i);
+    auto url = links.url(reservation, "fan-1", 9000 + i, "GBP");
+    ASSERT_TRUE(url.has_value()) << url.error();
+    EXPECT_EQ(*url, *checkout_url("http://pay.local/psp", "co_secret", reservation, "fan-1",
+                                  9000 + i, "GBP"));
+    EXPECT_TRUE(url->starts_with("http://pay.local/psp/checkout/" + reservation + "?user=fan-1&"))
+        << *url;
+  }
+  EXPECT_FALSE(links.url("r.1", "", 1, "GBP").has_value());
+  EXPECT_FALSE(CheckoutLinks::create("http://x/?a=1", "s").has_value());
+  EXPECT_FALSE(CheckoutLinks::create("pay.local", "s").has_value());
+  EXPECT_FALSE(CheckoutLinks::create(kBase, "").has_value());
 }
 
 TEST(CheckoutUrlTest, RefusesToBuildLinksThatCannotWork) {
