@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
+#include <vector>
 
 #include "shared/tokens/base64url.h"
 #include "shared/tokens/tests/test_keys.h"
@@ -168,7 +170,7 @@ TEST(CachingVerifier, CheapRejectionsSpendNoBudget) {
   EXPECT_TRUE(v.verify(keys.sign(sample_claims()), kNowMs, {}).has_value());
 }
 
-TEST(CachingVerifier, EvictsTheLeastRecentlyUsed) {
+TEST(CachingVerifier, EvictsATokenUnusedSinceTheClockPassed) {
   const KeySet keys = testing::ed25519_keys();
   CachingVerifier v(keys, options_with(0, 0, /*capacity=*/2));
   std::string tokens[3];
@@ -191,22 +193,107 @@ TEST(CachingVerifier, EvictsTheLeastRecentlyUsed) {
   EXPECT_EQ(v.stats().signature_checks, checks + 1);
 }
 
-TEST(TokenLru, InsertingAPresentTokenReplacesItsValueAndMakesItRecent) {
-  TokenLru<int> lru(2);
-  lru.insert("a", 1);
-  lru.insert("b", 2);
-  lru.insert("a", 3);  // replaces, and "b" is now the least recent
-  EXPECT_EQ(lru.size(), 2U);
-  ASSERT_NE(lru.find("a"), nullptr);
-  EXPECT_EQ(*lru.find("a"), 3);
-  lru.insert("c", 4);  // evicts "b"
-  EXPECT_EQ(lru.find("b"), nullptr);
-  EXPECT_EQ(*lru.find("a"), 3);
-  EXPECT_EQ(*lru.find("c"), 4);
-  EXPECT_EQ(lru.evictions(), 1U);
-  TokenLru<int> disabled(0);
+TEST(TokenCache, InsertingAPresentTokenReplacesItsValueAndCountsAsUsed) {
+  TokenCache<int> cache(2);
+  cache.insert("a", 1);
+  cache.insert("b", 2);
+  cache.insert("a", 3);  // replaces, and "a" has been used since the hand passed; "b" has not
+  EXPECT_EQ(cache.size(), 2U);
+  ASSERT_NE(cache.find("a"), nullptr);
+  EXPECT_EQ(*cache.find("a"), 3);
+  cache.insert("c", 4);  // evicts "b"
+  EXPECT_EQ(cache.find("b"), nullptr);
+  EXPECT_EQ(*cache.find("a"), 3);
+  EXPECT_EQ(*cache.find("c"), 4);
+  EXPECT_EQ(cache.evictions(), 1U);
+  TokenCache<int> disabled(0);
   disabled.insert("a", 1);
   EXPECT_EQ(disabled.find("a"), nullptr);
+}
+
+// The same operations on the cache and on a plain model of CLOCK (a vector searched from end
+// to end): both must hold the same tokens with the same values after every step, through
+// evictions that move the index's probe runs and through the index's growth.
+TEST(TokenCache, HoldsWhatAPlainClockHolds) {
+  struct Model {
+    explicit Model(size_t limit) : capacity(limit) {}
+    struct Entry {
+      std::string token;
+      int value;
+      bool used;
+    };
+    size_t capacity;
+    std::vector<Entry> entries;
+    size_t hand = 0;
+    Entry* find(const std::string& token) {
+      for (Entry& e : entries) {
+        if (e.token == token) return &e;
+      }
+      return nullptr;
+    }
+    void insert(const std::string& token, int value) {
+      if (Entry* e = find(token)) {
+        e->value = value;
+        e->used = true;
+        return;
+      }
+      if (entries.size() < capacity) {
+        entries.push_back({token, value, false});
+        return;
+      }
+      while (entries[hand].used) {
+        entries[hand].used = false;
+        hand = (hand + 1) % entries.size();
+      }
+      entries[hand] = {token, value, false};
+      hand = (hand + 1) % entries.size();
+    }
+  };
+  for (const size_t capacity : {size_t{1}, size_t{7}, size_t{300}}) {
+    TokenCache<int> cache(capacity);
+    Model model(capacity);
+    std::mt19937 random(static_cast<uint32_t>(capacity));
+    const size_t universe = capacity * 3;
+    for (int step = 0; step < 6'000; ++step) {
+      const std::string token = "tok-" + std::to_string(random() % universe);
+      if (random() % 3 == 0) {
+        Model::Entry* m = model.find(token);
+        const int* c = cache.find(token);
+        ASSERT_EQ(c != nullptr, m != nullptr) << token << " at step " << step;
+        if (m != nullptr) {
+          m->used = true;
+          EXPECT_EQ(*c, m->value);
+        }
+      } else {
+        cache.insert(token, step);
+        model.insert(token, step);
+      }
+      ASSERT_EQ(cache.size(), model.entries.size());
+    }
+    for (size_t t = 0; t < universe; ++t) {
+      const std::string token = "tok-" + std::to_string(t);
+      const Model::Entry* m = model.find(token);
+      const int* c = cache.find(token);
+      ASSERT_EQ(c != nullptr, m != nullptr) << token;
+      if (m != nullptr) {
+        EXPECT_EQ(*c, m->value);
+      }
+    }
+  }
+  // Past the index's first size (65,536 entries) every token is still found.
+  TokenCache<int> big(100'000);
+  for (int i = 0; i < 90'000; ++i) big.insert("t" + std::to_string(i), i);
+  for (int i = 0; i < 90'000; ++i) {
+    const int* found = big.find("t" + std::to_string(i));
+    ASSERT_NE(found, nullptr) << i;
+    EXPECT_EQ(*found, i);
+  }
+  EXPECT_EQ(big.evictions(), 0U);
+  big.clear();
+  EXPECT_EQ(big.size(), 0U);
+  EXPECT_EQ(big.find("t1"), nullptr);
+  big.insert("t1", 1);
+  EXPECT_EQ(*big.find("t1"), 1);
 }
 
 TEST(CachingVerifier, TokensThatDifferInOneByteNeverShareAnEntry) {
