@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <cstdio>
@@ -393,29 +394,47 @@ Result<bool, std::string> Backend::start_api(bool embedded) {
     return w;
   };
   if (admission_keys_) {
-    // One verifier for the API's threads: a cache hit is a lookup under the lock; the
-    // signature checks of unknown tokens are budgeted, so a forged-token flood stays cheap.
+    // The API's threads share kStripes verifiers, each behind its own lock, picked by the
+    // token's next-to-last character (the signature's, as good as random; its last character
+    // carries only a few bits): a verifier is not thread-safe, and one lock for all made each
+    // thread wait out the other's checks. A token
+    // always meets the same stripe, so its cached answer too; each stripe holds its share of
+    // the cache and of the budget for unknown tokens, so a forged-token flood stays as cheap.
+    constexpr size_t kStripes = 8;
     struct AdmissionCheck {
-      AdmissionCheck(std::shared_ptr<tokens::KeySet> k, tokens::CachingVerifierOptions o)
-          : keys(std::move(k)), verifier(*keys, o) {}
-      std::mutex mu;
+      struct Stripe {
+        Stripe(const tokens::KeySet& keys, tokens::CachingVerifierOptions o) : verifier(keys, o) {}
+        std::mutex mu;
+        tokens::CachingVerifier verifier;
+      };
       std::shared_ptr<tokens::KeySet> keys;
-      tokens::CachingVerifier verifier;
+      std::vector<std::unique_ptr<Stripe>> stripes;
     };
-    tokens::CachingVerifierOptions budget;
-    budget.max_uncached_verifies_per_s = config_.admission_max_uncached_verifies_per_s;
-    auto check = std::make_shared<AdmissionCheck>(admission_keys_, budget);
+    auto check = std::make_shared<AdmissionCheck>();
+    check->keys = admission_keys_;
+    tokens::CachingVerifierOptions share;
+    share.cache_capacity = (share.cache_capacity + kStripes - 1) / kStripes;
+    constexpr auto kStripesSigned = static_cast<int64_t>(kStripes);
+    share.max_uncached_verifies_per_s = std::max<int64_t>(
+        1, (config_.admission_max_uncached_verifies_per_s + kStripesSigned - 1) / kStripesSigned);
+    for (size_t i = 0; i < kStripes; ++i) {
+      check->stripes.push_back(std::make_unique<AdmissionCheck::Stripe>(*check->keys, share));
+    }
     c.verify_admission = [check](std::string_view authorization,
                                  std::string_view event_id) -> Result<std::string, api::HttpError> {
       if (!authorization.starts_with("Bearer ")) {
         return unexpected(api::api_error(api::ApiErrc::kAdmissionRequired,
                                          "writes need an admission token from the gate"));
       }
+      const std::string_view token = authorization.substr(7);
       tokens::VerifyOptions options;
       options.expected_event = event_id;
       options.expected_kind = tokens::kKindAdmission;
-      std::lock_guard lock(check->mu);
-      auto claims = check->verifier.verify(authorization.substr(7), wall_ms(), options);
+      const auto pick = static_cast<unsigned char>(token.size() < 2 ? 0 : token[token.size() - 2]);
+      AdmissionCheck::Stripe& stripe = *check->stripes[pick % kStripes];
+      std::unique_lock lock(stripe.mu);
+      auto claims = stripe.verifier.verify(token, wall_ms(), options);
+      lock.unlock();
       if (!claims) {
         api::HttpError e = api::api_error(api::ApiErrc::kInvalidAdmission,
                                           "the admission token is not valid for this event");
