@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "shared/http/ows.h"
+
 namespace boxoffice::payments {
 namespace {
 
@@ -17,12 +19,6 @@ Result<std::vector<crypto::HmacSha256>, std::string> make_keys(
   return keys;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 struct ParsedHeader {
   std::string_view t_text;  // the digits as sent: they are what was signed
   int64_t t = 0;
@@ -30,13 +26,13 @@ struct ParsedHeader {
 };
 
 Result<ParsedHeader, SignatureErrc> parse_header(std::string_view header) {
-  if (trim(header).empty()) return unexpected(SignatureErrc::kMissingHeader);
+  if (http::trim_ows(header).empty()) return unexpected(SignatureErrc::kMissingHeader);
   if (header.size() > kMaxSignatureHeaderBytes) return unexpected(SignatureErrc::kMalformedHeader);
   ParsedHeader out;
   bool have_t = false;
   while (true) {
     const size_t comma = header.find(',');
-    const std::string_view item = trim(header.substr(0, comma));
+    const std::string_view item = http::trim_ows(header.substr(0, comma));
     const size_t eq = item.find('=');
     if (eq == std::string_view::npos || eq == 0) return unexpected(SignatureErrc::kMalformedHeader);
     const std::string_view key = item.substr(0, eq);

@@ -8,18 +8,14 @@
 #include <optional>
 #include <stdexcept>
 
+#include "shared/http/ows.h"
+
 namespace boxoffice::http {
 namespace {
 
 constexpr int kGzipWindowBits = 15 + 16;  // the largest window, with a gzip header and trailer
 constexpr int kMemLevel = 8;              // zlib's default
 constexpr size_t kInflateChunk = size_t{64} * 1024;
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -51,7 +47,7 @@ std::optional<bool> positive_weight(std::string_view params) {
   while (!params.empty()) {
     const size_t semi = params.find(';', 1);
     const std::string_view param =
-        trim(params.substr(1, semi == std::string_view::npos ? semi : semi - 1));
+        trim_ows(params.substr(1, semi == std::string_view::npos ? semi : semi - 1));
     params = semi == std::string_view::npos ? std::string_view{} : params.substr(semi);
     if (param.size() < 2 || (param[0] != 'q' && param[0] != 'Q') || param[1] != '=') {
       return std::nullopt;  // codings take no parameter but the weight
@@ -70,11 +66,11 @@ bool accepts_gzip(std::string_view accept_encoding) {
   std::optional<bool> any_listed;
   while (!accept_encoding.empty()) {
     const size_t comma = accept_encoding.find(',');
-    const std::string_view element = trim(accept_encoding.substr(0, comma));
+    const std::string_view element = trim_ows(accept_encoding.substr(0, comma));
     accept_encoding =
         comma == std::string_view::npos ? std::string_view{} : accept_encoding.substr(comma + 1);
     const size_t semi = element.find(';');
-    const std::string_view coding = trim(element.substr(0, semi));
+    const std::string_view coding = trim_ows(element.substr(0, semi));
     if (coding.empty()) continue;  // "a, , b": empty list elements are allowed
     const std::optional<bool> weight =
         positive_weight(semi == std::string_view::npos ? std::string_view{} : element.substr(semi));
