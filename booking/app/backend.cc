@@ -397,9 +397,9 @@ Result<bool, std::string> Backend::start_api(bool embedded) {
     // The API's threads share kStripes verifiers, each behind its own lock, picked by the
     // token's next-to-last character (the signature's, as good as random; its last character
     // carries only a few bits): a verifier is not thread-safe, and one lock for all made each
-    // thread wait out the other's checks. A token
-    // always meets the same stripe, so its cached answer too; each stripe holds its share of
-    // the cache and of the budget for unknown tokens, so a forged-token flood stays as cheap.
+    // thread wait out the other's checks. A token always meets the same stripe, so its cached
+    // answer too; each stripe holds its share of the cache and of the budget for unknown
+    // tokens, so a forged-token flood stays as cheap.
     constexpr size_t kStripes = 8;
     struct AdmissionCheck {
       struct Stripe {
