@@ -264,10 +264,10 @@ Awaitable<Response> ServerImpl::request_status(const RequestContext& rc) {
         ApiErrc::kBadRequestId,
         "\"" + std::string(key) + "\" is not a request id (expected 16 lowercase hex digits)"));
   }
-  RedisResult r = co_await redis(args("LRANGE", "bx:req:" + std::string(key), "0", "-1"));
+  RedisResult r = co_await redis(args("GET", "bx:req:" + std::string(key)));
   if (!r || r->is_error()) co_return error_response(redis_failure(r));
-  if (r->elements.empty()) co_return pending_response(*id);
-  auto decisions = parse_decision_list(strings_of(*r));
+  if (r->is_nil()) co_return pending_response(*id);
+  auto decisions = parse_decision_lines(r->str);
   if (!decisions) {
     spdlog::error("api: bx:req:{}: {}", key, decisions.error());
     co_return error_response(api_error(ApiErrc::kInternal, "the request's outcome is unreadable"));

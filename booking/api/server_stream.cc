@@ -4,6 +4,7 @@
 // arrives twice (in the replay and live) is sent once.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -237,20 +238,22 @@ class StreamSession {
 
 }  // namespace
 
+// A message carries the deltas of one event from one apply.lua call, one per line.
 void ServerImpl::on_delta(std::string_view channel, std::string_view payload) {
-  metrics_.sse_deltas.inc();
+  metrics_.sse_deltas.inc(1 + static_cast<uint64_t>(std::ranges::count(payload, '\n')));
   if (!channel.starts_with(kDeltaChannelPrefix)) return;
   const std::string event_id(channel.substr(kDeltaChannelPrefix.size()));
   if (!hub_.watched(event_id)) return;
   const Event* event = catalog_.find_event(event_id);
   if (event == nullptr) return;
-  DecisionLog log;
-  if (auto ok = parse_decision_json(payload, log); !ok) {
-    spdlog::warn("api: {}: {}", channel, ok.error());
+  auto log = parse_decision_lines(payload);
+  if (!log) {
+    spdlog::warn("api: {}: {}", channel, log.error());
     return;
   }
-  hub_.publish(event_id,
-               std::make_shared<const DeltaFrames>(delta_frames(*event, log.decisions.front())));
+  for (const Decision& d : log->decisions) {
+    hub_.publish(event_id, std::make_shared<const DeltaFrames>(delta_frames(*event, d)));
+  }
 }
 
 Awaitable<int> ServerImpl::event_stream(Connection& connection, const RequestContext& rc) {

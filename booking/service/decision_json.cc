@@ -159,6 +159,17 @@ Result<DecisionLog, std::string> parse_decision_list(const std::vector<std::stri
   return log;
 }
 
+Result<DecisionLog, std::string> parse_decision_lines(std::string_view lines) {
+  DecisionLog log;
+  for (;;) {
+    const size_t end = lines.find('\n');
+    auto ok = parse_decision_json(lines.substr(0, end), log);
+    if (!ok) return unexpected(ok.error());
+    if (end == std::string_view::npos) return log;
+    lines.remove_prefix(end + 1);
+  }
+}
+
 std::string decision_json(const Decision& d) {
   const uint16_t fields = json_fields(d.type);
   const auto has = [fields](Field f) { return (fields & f) != 0; };

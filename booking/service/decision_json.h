@@ -25,6 +25,9 @@ struct DecisionLog {
 // Appends the decision to log; the error says what is wrong with the document.
 Result<bool, std::string> parse_decision_json(std::string_view json, DecisionLog& log);
 Result<DecisionLog, std::string> parse_decision_list(const std::vector<std::string>& jsons);
+// Decisions one per line (bx:req, a pub/sub delta message): JSON escapes line breaks in
+// strings, so a line is one decision.
+Result<DecisionLog, std::string> parse_decision_lines(std::string_view lines);
 
 std::string decision_json(const Decision& d);
 

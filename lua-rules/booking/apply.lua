@@ -31,7 +31,8 @@
 --   json        the decision's JSON (README: Decision JSON), built by the projector: stored as
 --               given in bx:req, bx:audit, the stream and the deltas. It must start with
 --               {"seq":<seq>,"type":"<type>" and end with }, so a caller whose fields are out
---               of step is refused.
+--               of step is refused, and hold no line break (JSON escapes them in strings):
+--               bx:req and the deltas keep one decision per line.
 --
 -- Decisions with seq <= bx:applied:{partition} are skipped, so replays and duplicates change
 -- nothing. Everything is checked before the first write: bad input is an error reply and
@@ -154,6 +155,9 @@ for i = 3, #ARGV, FIELDS do
   if find(d.json, head, 1, true) ~= 1 or byte(d.json, -1) ~= 125 then -- 125: '}'
     return refuse(index, d.seq, 'json must be this decision\'s JSON, starting with ' .. head)
   end
+  if find(d.json, '\n', 1, true) ~= nil then
+    return refuse(index, d.seq, 'json must be one line')
+  end
   decisions[#decisions + 1] = d
 end
 
@@ -254,19 +258,28 @@ local function apply(d)
   return true
 end
 
+-- A request's answer: its decisions' JSON, one per line. Nearly every request has one decision,
+-- so one SET both stores it and starts its expiry; a later one is appended.
+local function answer_request(d)
+  local key = 'bx:req:' .. d.request
+  if not redis.call('SET', key, d.json, 'EX', REQUEST_TTL_S, 'NX') then
+    redis.call('APPEND', key, '\n' .. d.json)
+    redis.call('EXPIRE', key, REQUEST_TTL_S)
+  end
+end
+
 -- Pass 2: apply. bx:applied is written once, after the last decision applied; if a write fails
 -- half way, after the last decision that completed, so a retry continues from there.
 local count = 0
 local last_applied = nil
+-- The deltas applied, per event, published once per event at the end: one message per
+-- decision cost Redis a PUBLISH each and every subscriber a message each.
+local deltas, delta_events = {}, {}
 local function apply_all()
   for _, d in ipairs(decisions) do
     if d.seq_number > applied then
       local fans_see_it = apply(d)
-      if d.request ~= '' then
-        local key = 'bx:req:' .. d.request
-        redis.call('RPUSH', key, d.json)
-        redis.call('EXPIRE', key, REQUEST_TTL_S)
-      end
+      if d.request ~= '' then answer_request(d) end
       if fans_see_it then
         for _, seat in ipairs(d.seats) do
           redis.call('RPUSH', 'bx:audit:' .. d.event .. ':' .. seat, d.json)
@@ -279,7 +292,13 @@ local function apply_all()
             string.find(added.err, 'equal or smaller', 1, true) == nil then
           error(added.err, 0)
         end
-        redis.call('PUBLISH', 'bx:deltas:' .. d.event, d.json)
+        local lines = deltas[d.event]
+        if lines == nil then
+          lines = {}
+          deltas[d.event] = lines
+          delta_events[#delta_events + 1] = d.event
+        end
+        lines[#lines + 1] = d.json
       end
       applied = d.seq_number
       last_applied = d.seq
@@ -290,6 +309,9 @@ end
 
 local ok, failure = pcall(apply_all)
 if last_applied ~= nil then redis.call('SET', applied_key, last_applied) end
+for _, event in ipairs(delta_events) do
+  redis.call('PUBLISH', 'bx:deltas:' .. event, table.concat(deltas[event], '\n'))
+end
 if not ok then
   -- A failed redis.call raises its error reply: as text, or (newer Redis) in a table.
   if type(failure) == 'table' and failure.err ~= nil then failure = failure.err end

@@ -27,7 +27,7 @@ TEST_F(ApplyTest, HeldMarksSeatsAndCreatesTheReservation) {
   EXPECT_EQ(get({"GET", "bx:applied:3"}), "1");
 
   const std::string json = json_of(held);
-  EXPECT_EQ(get({"LINDEX", "bx:req:00010000000000aa", "0"}), json);
+  EXPECT_EQ(get({"GET", "bx:req:00010000000000aa"}), json);
   EXPECT_GT(integer({"TTL", "bx:req:00010000000000aa"}), 3500);
   EXPECT_EQ(get({"LINDEX", "bx:audit:evt:2", "0"}), json);
   EXPECT_EQ(get({"LINDEX", "bx:audit:evt:5", "0"}), json);
@@ -141,10 +141,23 @@ TEST_F(ApplyTest, RejectionsOnlyAnswerTheRequest) {
   no_seat.rid = "evt.7";
   no_seat.request = "0001000000000001";
   EXPECT_EQ(apply({rejected, no_seat}), "(integer) 2");
-  EXPECT_EQ(get({"LINDEX", "bx:req:0001000000000001", "0"}), json_of(rejected));
-  EXPECT_EQ(get({"LINDEX", "bx:req:0001000000000001", "1"}), json_of(no_seat));
+  EXPECT_EQ(get({"GET", "bx:req:0001000000000001"}), json_of(rejected) + "\n" + json_of(no_seat));
   EXPECT_EQ(sorted_keys(), "bx:applied:0 bx:req:0001000000000001")
       << "no seat map, audit, stream or waitlist";
+}
+
+TEST_F(ApplyTest, ARequestsLaterDecisionsAreAppendedToItsAnswer) {
+  D first = on_seats(1, "rejected", "u1", "3");
+  first.code = "seat_taken";
+  first.request = "0001000000000002";
+  EXPECT_EQ(apply({first}), "(integer) 1");
+  ASSERT_EQ(integer({"EXPIRE", "bx:req:0001000000000002", "10"}), 1);
+  D second = on_seats(2, "rejected", "u1", "4");
+  second.code = "seat_taken";
+  second.request = "0001000000000002";
+  EXPECT_EQ(apply({second}), "(integer) 1");
+  EXPECT_EQ(get({"GET", "bx:req:0001000000000002"}), json_of(first) + "\n" + json_of(second));
+  EXPECT_GT(integer({"TTL", "bx:req:0001000000000002"}), 3500) << "an hour after the last";
 }
 
 TEST_F(ApplyTest, AWaitingUserSkippedForTheirLimitLeavesTheList) {
@@ -233,39 +246,39 @@ TEST_F(ApplyTest, StreamEntriesAreNamedBySeq) {
   EXPECT_EQ(integer({"XLEN", "bx:stream:evt"}), 4);
 }
 
-TEST_F(ApplyTest, DeltasArePublishedAsTheyAreApplied) {
+TEST_F(ApplyTest, DeltasArePublishedOncePerEventAndCall) {
   auto subscriber = connect();
   ASSERT_NE(subscriber, nullptr);
-  auto subscribed = subscriber->command({"SUBSCRIBE", "bx:deltas:evt"});
+  auto subscribed = subscriber->command({"PSUBSCRIBE", "bx:deltas:*"});
   ASSERT_TRUE(subscribed) << subscribed.error();
   D rejected = on_seats(2, "rejected", "u2", "1");
   rejected.code = "seat_taken";
-  EXPECT_EQ(
-      apply({hold(1, "held", "u1", "evt.1", "1"), rejected, on_seats(3, "released", "", "1")}),
-      "(integer) 3");
+  D other = on_seats(4, "released", "", "1");
+  other.event = "evt2";
+  EXPECT_EQ(apply({hold(1, "held", "u1", "evt.1", "1"), rejected, on_seats(3, "released", "", "1"),
+                   other}),
+            "(integer) 4");
 
-  std::vector<std::string> messages;
-  for (int i = 0; i < 2; ++i) {
+  auto next_message = [&]() -> std::pair<std::string, std::string> {
     auto message = subscriber->get_reply();
-    ASSERT_TRUE(message) << message.error();
-    ASSERT_EQ(message->size(), 3u) << message->describe();
-    EXPECT_EQ((*message)[0].str(), "message");
-    EXPECT_EQ((*message)[1].str(), "bx:deltas:evt");
-    messages.emplace_back((*message)[2].str());
-  }
+    if (!message) return {"", message.error()};
+    if (message->size() != 4) return {"", message->describe()};
+    EXPECT_EQ((*message)[0].str(), "pmessage");
+    return {std::string((*message)[2].str()), std::string((*message)[3].str())};
+  };
   auto stream = client_->command({"XRANGE", "bx:stream:evt", "-", "+"});
   ASSERT_TRUE(stream);
   ASSERT_EQ(stream->size(), 2u) << "the rejection is no delta";
-  EXPECT_EQ(messages[0], (*stream)[0][1][1].str());
-  EXPECT_EQ(messages[1], (*stream)[1][1][1].str());
-  EXPECT_EQ(messages[1], json_of(on_seats(3, "released", "", "1")));
+  const std::string deltas =
+      std::string((*stream)[0][1][1].str()) + "\n" + std::string((*stream)[1][1][1].str());
+  EXPECT_EQ(next_message(), std::make_pair(std::string("bx:deltas:evt"), deltas));
+  EXPECT_EQ(next_message(), std::make_pair(std::string("bx:deltas:evt2"), json_of(other)));
 
   // Applying the same decisions again publishes nothing: the next message is a later one.
-  EXPECT_EQ(apply({on_seats(3, "released", "", "1"), on_seats(4, "released", "", "2")}),
+  EXPECT_EQ(apply({on_seats(3, "released", "", "1"), on_seats(5, "released", "", "2")}),
             "(integer) 1");
-  auto next = subscriber->get_reply();
-  ASSERT_TRUE(next) << next.error();
-  EXPECT_EQ((*next)[2].str(), json_of(on_seats(4, "released", "", "2")));
+  EXPECT_EQ(next_message(), std::make_pair(std::string("bx:deltas:evt"),
+                                           json_of(on_seats(5, "released", "", "2"))));
 }
 
 TEST_F(ApplyTest, TheJsonIsStoredAsGiven) {
@@ -276,7 +289,7 @@ TEST_F(ApplyTest, TheJsonIsStoredAsGiven) {
               R"("rid":"evt.1","seats":[1],"expires_at":61000,"amount":2500})";
   EXPECT_EQ(apply({held}), "(integer) 1");
   EXPECT_EQ(get({"LINDEX", "bx:audit:e/1:1", "0"}), held.json);
-  EXPECT_EQ(get({"LINDEX", "bx:req:0000000000000001", "0"}), held.json);
+  EXPECT_EQ(get({"GET", "bx:req:0000000000000001"}), held.json);
   EXPECT_EQ(get({"HGET", "bx:res:evt.1", "user"}), "u\"1\\\n\x01");
 }
 
@@ -343,6 +356,9 @@ TEST_F(ApplyTest, BadInputIsAnErrorAndChangesNothing) {
   expect_error(with([](D& d) { d.json = R"({"seq":20,"type":"held"})"; }), "json must be");
   expect_error(with([](D& d) { d.json = R"( {"seq":2,"type":"held"})"; }), "json must be");
   expect_error(with([](D& d) { d.json = R"({"seq":2,"type":"held"} )"; }), "json must be");
+  // A line break would split the decision in its request's answer and in the deltas.
+  expect_error(with([](D& d) { d.json = "{\"seq\":2,\"type\":\"held\",\n\"at\":1000}"; }),
+               "json must be one line");
 }
 
 TEST_F(ApplyTest, ACallWhoseRequiredSeqIsNotAppliedChangesNothing) {
@@ -368,7 +384,8 @@ TEST_F(ApplyTest, AFailureHalfWayKeepsWhatCompletedAndARetryContinues) {
   ASSERT_EQ(run({"DEL", "bx:user:u2:reservations"}), "(integer) 1");
   EXPECT_EQ(apply(batch), "(integer) 2");
   EXPECT_EQ(get({"GET", "bx:applied:0"}), "3");
-  EXPECT_EQ(integer({"LLEN", "bx:req:0000000000000001"}), 1) << "the first is not applied twice";
+  EXPECT_EQ(get({"GET", "bx:req:0000000000000001"}), json_of(first))
+      << "the first is not applied twice";
   EXPECT_EQ(integer({"XLEN", "bx:stream:evt"}), 3);
   EXPECT_EQ(get({"GET", "bx:seats:evt"}), "\0hhh"s);
 }

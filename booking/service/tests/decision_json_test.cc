@@ -166,5 +166,23 @@ TEST(DecisionJsonTest, ListsKeepTheirStringsAlive) {
   EXPECT_EQ(moved.decisions[0].event_id, "evt_small");
 }
 
+TEST(DecisionJsonTest, LinesAreOneDecisionEach) {
+  Decision escaped = seat_taken();
+  escaped.user_id = "u\n2";  // a line break inside a string is escaped: still one line
+  const std::string lines = decision_json(held()) + "\n" + decision_json(escaped);
+  auto log = parse_decision_lines(lines);
+  ASSERT_TRUE(log) << log.error();
+  ASSERT_EQ(log->decisions.size(), 2u);
+  EXPECT_EQ(log->decisions[0], held());
+  EXPECT_EQ(log->decisions[1], escaped);
+  auto one = parse_decision_lines(decision_json(held()));
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->decisions.size(), 1u);
+  for (const std::string& bad : {std::string(), lines + "\n", "\n" + lines,
+                                 decision_json(held()) + "\n\n" + decision_json(held())}) {
+    EXPECT_FALSE(parse_decision_lines(bad)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace boxoffice::booking
