@@ -1,7 +1,10 @@
 #include "shared/crypto/hmac.h"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
+#include <random>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -18,11 +21,48 @@ TEST(HmacTest, Rfc4231Case2) {
   auto key = HmacSha256::create("Jefe");
   ASSERT_TRUE(key.has_value());
   EXPECT_EQ(to_hex(key->mac({"what do ya want ", "for nothing?"})), kJefeMac);
-  // Later MACs run on a context given back and reset to the key: the same answer, whatever
-  // the MAC before it was of.
+  // Each MAC starts again from the keyed states: the same answer, whatever the MAC before it.
   EXPECT_EQ(to_hex(key->mac({"what do ya want for nothing?"})), kJefeMac);
   (void)key->mac({"something else entirely, and longer than one SHA-256 block of 64 bytes......"});
   EXPECT_EQ(to_hex(key->mac({"what do ya want for nothing?"})), kJefeMac);
+}
+
+// RFC 4231, test case 6: a key longer than a block is hashed first.
+TEST(HmacTest, Rfc4231Case6) {
+  auto key = HmacSha256::create(std::string(131, '\xaa'));
+  ASSERT_TRUE(key.has_value());
+  EXPECT_EQ(to_hex(key->mac({"Test Using Larger Than Block-Size Key - Hash Key First"})),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+// Against OpenSSL's one-shot HMAC: keys around the 64-byte block, messages around the block and
+// padding boundaries, cut into parts anywhere.
+TEST(HmacTest, AgreesWithOpenSslHmac) {
+  std::mt19937 random(2027);
+  auto bytes = [&](size_t n) {
+    std::string out(n, '\0');
+    for (char& c : out) c = static_cast<char>(random() & 0xff);
+    return out;
+  };
+  for (const size_t key_size : {1, 32, 55, 63, 64, 65, 100, 128, 200}) {
+    const std::string key = bytes(key_size);
+    const auto hmac = HmacSha256::create(key);
+    ASSERT_TRUE(hmac.has_value());
+    for (const size_t size : {0, 1, 55, 56, 63, 64, 65, 119, 120, 300}) {
+      const std::string message = bytes(size);
+      Sha256Mac expected{};
+      unsigned length = 0;
+      ASSERT_NE(HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+                     reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                     expected.data(), &length),
+                nullptr);
+      const size_t cut = size == 0 ? 0 : random() % size;
+      const std::string_view m(message);
+      EXPECT_EQ(hmac->mac({m}), expected) << key_size << " " << size;
+      EXPECT_EQ(hmac->mac({m.substr(0, cut), m.substr(cut), ""}), expected)
+          << key_size << " " << size << " cut at " << cut;
+    }
+  }
 }
 
 TEST(HmacTest, ThreadsMacAtOnceAsOneThreadDoes) {
@@ -44,7 +84,7 @@ TEST(HmacTest, ThreadsMacAtOnceAsOneThreadDoes) {
     });
   }
   for (auto& thread : threads) thread.join();
-  const HmacSha256 alone(*key);  // a pool of its own
+  const HmacSha256 alone(*key);
   for (int t = 0; t < kThreads; ++t) {
     for (int i = 0; i < kMacs; ++i) {
       ASSERT_EQ(got[t][i], alone.mac({message(t, i)})) << t << " " << i;
