@@ -1,30 +1,33 @@
 #include "shared/tokens/claims.h"
 
+#include <boost/json/basic_parser_impl.hpp>
 #include <limits>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "shared/json/json_writer.h"
-#include "shared/tokens/strict_json.h"
 
 namespace boxoffice::tokens {
 namespace {
 
-using nlohmann::json;
+// Reads the payload as Boost.JSON's parser goes, without building a document: a token is
+// verified on every uncached request. Members of the top-level object are checked as they
+// come; nested values are only parsed (strictly: the parser's defaults refuse comments,
+// trailing commas, invalid UTF-8 and nesting past 32) and skipped. A handler answering false
+// stops the parse with an error: that is how a claim of the wrong type refuses the token.
+class ClaimsHandler {
+  using error_code = boost::system::error_code;
+  using string_view = boost::json::string_view;
 
-// Reads the payload as it is parsed, without building a document: a token is verified on every
-// uncached request, and a DOM (a std::map and a string per member) was most of that work.
-// Members of the top-level object are checked as they come; nested values are only parsed
-// (strictly) and skipped. A callback answering false stops the parse, and sax_parse then
-// answers false: that is how a claim of the wrong type refuses the token.
-class ClaimsReader final : public nlohmann::json_sax<json> {
  public:
-  explicit ClaimsReader(Claims& out) : out_(out) { keys_.reserve(12); }
+  // No limits of the handler's own: the request's header limit bounds a token.
+  static constexpr std::size_t max_object_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_array_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_key_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_string_size = static_cast<std::size_t>(-1);
 
-  // The members seen, as bits of Member.
-  uint32_t seen() const { return seen_; }
+  explicit ClaimsHandler(Claims& out) : out_(out) {}
 
   enum Member : uint32_t {
     kSub = 1,
@@ -38,28 +41,77 @@ class ClaimsReader final : public nlohmann::json_sax<json> {
     kWave = 256,
     kOther = 0,
   };
+  // The members seen, as bits of Member.
+  uint32_t seen() const { return seen_; }
 
+  bool on_document_begin(error_code& /*ec*/) { return true; }
+  bool on_document_end(error_code& /*ec*/) { return true; }
   // The document is one object; an object or array inside it is no member's type.
-  bool start_object(std::size_t /*size*/) override { return enter(depth_ == 0); }
-  bool end_object() override { return leave(); }
-  bool start_array(std::size_t /*size*/) override { return enter(false); }
-  bool end_array() override { return leave(); }
+  bool on_object_begin(error_code& /*ec*/) { return enter(depth_ == 0); }
+  bool on_object_end(std::size_t /*n*/, error_code& /*ec*/) { return leave(); }
+  bool on_array_begin(error_code& /*ec*/) { return enter(false); }
+  bool on_array_end(std::size_t /*n*/, error_code& /*ec*/) { return leave(); }
 
-  bool key(string_t& name) override {
+  // Keys and strings with escapes may come in parts.
+  bool on_key_part(string_view part, std::size_t /*n*/, error_code& /*ec*/) { return append(part); }
+  bool on_key(string_view last, std::size_t /*n*/, error_code& /*ec*/) {
+    return complete(last, &ClaimsHandler::key);
+  }
+  bool on_string_part(string_view part, std::size_t /*n*/, error_code& /*ec*/) {
+    return append(part);
+  }
+  bool on_string(string_view last, std::size_t /*n*/, error_code& /*ec*/) {
+    return complete(last, &ClaimsHandler::string);
+  }
+
+  bool on_number_part(string_view /*part*/, error_code& /*ec*/) { return true; }
+  bool on_int64(int64_t value, string_view /*text*/, error_code& /*ec*/) {
+    return depth_ != 1 || integer(value);
+  }
+  bool on_uint64(uint64_t value, string_view /*text*/, error_code& /*ec*/) {
     if (depth_ != 1) return true;
+    if (member_ == kPosition) {
+      out_.position = value;
+      return true;
+    }
+    if (value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+      return member_ == kOther;
+    return integer(static_cast<int64_t>(value));
+  }
+  // Floats, booleans and nulls are no member's type.
+  bool on_double(double /*value*/, string_view /*text*/, error_code& /*ec*/) {
+    return scalar_of_no_member_type();
+  }
+  bool on_bool(bool /*value*/, error_code& /*ec*/) { return scalar_of_no_member_type(); }
+  bool on_null(error_code& /*ec*/) { return scalar_of_no_member_type(); }
+  // The parser's defaults refuse comments before these are called.
+  bool on_comment_part(string_view /*part*/, error_code& /*ec*/) { return false; }
+  bool on_comment(string_view /*text*/, error_code& /*ec*/) { return false; }
+
+ private:
+  bool append(string_view part) {
+    text_.append(part.data(), part.size());
+    return true;
+  }
+  // Only the top-level object's keys and strings are read; nested ones are skipped.
+  bool complete(string_view last, bool (ClaimsHandler::*read)(const std::string&)) {
+    append(last);
+    const bool ok = depth_ != 1 || (this->*read)(text_);
+    text_.clear();
+    return ok;
+  }
+  bool key(const std::string& name) {
     // A member given twice is refused, whatever it is: readers that keep the first or the
     // last one must not disagree about what was signed.
     for (const std::string& k : keys_) {
-      if (k == name) return fail();
+      if (k == name) return false;
     }
     keys_.push_back(name);
     member_ = member_of(name);
     seen_ |= member_;
     return true;
   }
-
-  bool string(string_t& value) override {
-    if (depth_ != 1) return true;
+  bool string(const std::string& value) {
     switch (member_) {
       case kSub:
         return read_text(value, out_.sub);
@@ -70,22 +122,10 @@ class ClaimsReader final : public nlohmann::json_sax<json> {
       case kOther:
         return true;
       default:
-        return fail();
+        return false;
     }
   }
-  bool number_unsigned(number_unsigned_t value) override {
-    if (depth_ != 1) return true;
-    if (member_ == kPosition) {
-      out_.position = value;
-      return true;
-    }
-    if (value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-      return member_ == kOther || fail();
-    }
-    return number_integer(static_cast<int64_t>(value));
-  }
-  bool number_integer(number_integer_t value) override {
-    if (depth_ != 1) return true;
+  bool integer(int64_t value) {
     switch (member_) {
       case kExp:
         out_.exp = value;
@@ -101,29 +141,20 @@ class ClaimsReader final : public nlohmann::json_sax<json> {
         return true;
       case kWave:
         if (value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max()) {
-          return fail();
+          return false;
         }
         out_.wave = static_cast<int>(value);
+        return true;
+      case kPosition:
+        if (value < 0) return false;
+        out_.position = static_cast<uint64_t>(value);
         return true;
       case kOther:
         return true;
       default:
-        return fail();  // position is never negative; strings are not numbers
+        return false;  // strings are not numbers
     }
   }
-  // Floats, booleans and nulls are no member's type.
-  bool number_float(number_float_t /*value*/, const string_t& /*text*/) override {
-    return scalar_of_no_member_type();
-  }
-  bool boolean(bool /*value*/) override { return scalar_of_no_member_type(); }
-  bool null() override { return scalar_of_no_member_type(); }
-  bool binary(binary_t& /*value*/) override { return fail(); }  // not in JSON text
-  bool parse_error(std::size_t /*position*/, const std::string& /*last_token*/,
-                   const nlohmann::detail::exception& /*error*/) override {
-    return fail();
-  }
-
- private:
   static Member member_of(std::string_view name) {
     static constexpr std::pair<std::string_view, Member> kMembers[] = {
         {"sub", kSub},   {"event", kEvent}, {"kind", kKind},         {"exp", kExp},
@@ -136,7 +167,7 @@ class ClaimsReader final : public nlohmann::json_sax<json> {
     return kOther;
   }
   bool enter(bool is_the_document) {
-    if (!is_the_document && (depth_ == 0 || (depth_ == 1 && member_ != kOther))) return fail();
+    if (!is_the_document && (depth_ == 0 || (depth_ == 1 && member_ != kOther))) return false;
     ++depth_;
     return true;
   }
@@ -144,16 +175,16 @@ class ClaimsReader final : public nlohmann::json_sax<json> {
     --depth_;
     return true;
   }
-  bool read_text(const std::string& value, std::string& out) {
-    if (value.empty()) return fail();
+  static bool read_text(const std::string& value, std::string& out) {
+    if (value.empty()) return false;
     out = value;
     return true;
   }
-  bool scalar_of_no_member_type() { return depth_ != 1 || member_ == kOther || fail(); }
-  static bool fail() { return false; }
+  bool scalar_of_no_member_type() const { return depth_ != 1 || member_ == kOther; }
 
   Claims& out_;
   std::vector<std::string> keys_;
+  std::string text_;  // the key or string being read
   uint32_t seen_ = 0;
   Member member_ = kOther;
   int depth_ = 0;
@@ -176,13 +207,16 @@ std::string claims_to_json(const Claims& claims) {
 
 std::optional<Claims> claims_from_json(std::string_view text) {
   Claims c;
-  ClaimsReader reader(c);
+  boost::json::basic_parser<ClaimsHandler> parser(boost::json::parse_options{}, c);
+  boost::system::error_code ec;
+  // The whole text is one document: anything after it but whitespace is refused too.
+  const std::size_t used = parser.write_some(false, text.data(), text.size(), ec);
+  if (ec || used != text.size()) return std::nullopt;
   // A document that is not an object sees no member, so it lacks the required ones.
-  if (!json::sax_parse(text, &reader)) return std::nullopt;
+  using H = ClaimsHandler;
   const uint32_t required =
-      ClaimsReader::kSub | ClaimsReader::kEvent | ClaimsReader::kKind | ClaimsReader::kExp |
-      (c.kind == kKindAdmission ? ClaimsReader::kIat | ClaimsReader::kNbf : 0);
-  if ((reader.seen() & required) != required) return std::nullopt;
+      H::kSub | H::kEvent | H::kKind | H::kExp | (c.kind == kKindAdmission ? H::kIat | H::kNbf : 0);
+  if ((parser.handler().seen() & required) != required) return std::nullopt;
   if (c.kind != kKindAdmission && c.kind != kKindWaiting) return std::nullopt;
   return c;
 }

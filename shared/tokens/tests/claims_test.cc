@@ -63,6 +63,12 @@ TEST(Claims, IgnoresUnknownMembers) {
   ASSERT_TRUE(c.has_value());
   EXPECT_EQ(c->sub, "u\xc3\xa9");
   EXPECT_EQ(c->exp, -3);
+  // Escaped keys are read as the keys they spell; whitespace around the document is fine.
+  c = claims_from_json(
+      " {\"s\\u0075b\":\"a\\\"b\",\"event\":\"e\",\"kind\":\"waiting\",\"exp\":7}\n");
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->sub, "a\"b");
+  EXPECT_EQ(c->exp, 7);
 }
 
 TEST(Claims, RefusesWrongTypesAndRanges) {
@@ -92,6 +98,12 @@ TEST(Claims, RefusesWrongTypesAndRanges) {
       R"({"sub":"u","event":"e","kind":"waiting","exp":2,})",
       "",
       "{}",
+      // A key spelled with an escape is the same key; strings must be valid UTF-8 and UTF-16.
+      R"({"sub":"u","s\u0075b":"v","event":"e","kind":"waiting","exp":2})",
+      "{\"sub\":\"u\xff\",\"event\":\"e\",\"kind\":\"waiting\",\"exp\":2}",
+      R"({"sub":"u\ud800","event":"e","kind":"waiting","exp":2})",
+      R"({"sub":"u","event":"e","kind":"waiting","exp":2} x)",
+      R"({"sub":"u","event":"e","kind":"waiting","exp":2 /* c */})",
   };
   for (const char* json : bad) EXPECT_FALSE(claims_from_json(json).has_value()) << json;
 }
