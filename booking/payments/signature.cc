@@ -14,7 +14,7 @@ Result<std::vector<crypto::HmacSha256>, std::string> make_keys(
   for (const std::string& s : secrets) {
     auto key = crypto::HmacSha256::create(s);
     if (!key) return unexpected("webhook secret: " + key.error());
-    keys.push_back(std::move(*key));
+    keys.push_back(*key);
   }
   return keys;
 }

@@ -108,7 +108,7 @@ Result<Key, std::string> Key::hs256(std::string kid, std::string_view secret) {
   auto hmac = crypto::HmacSha256::create(secret);
   if (!hmac) return clear_errors(unexpected("cannot initialise HMAC-SHA256: " + hmac.error()));
   Key key;
-  key.hmac_ = std::move(*hmac);
+  key.hmac_ = *hmac;
   key.type_ = KeyType::kHs256;
   key.can_sign_ = true;
   key.kid_ = std::move(kid);

@@ -140,7 +140,7 @@ class Paysim::Impl : public std::enable_shared_from_this<Impl> {
         acceptor_(strand),
         accept_pause_(strand),
         options_(std::move(options)),
-        checkout_(std::move(checkout)),
+        checkout_(checkout),
         outbox_(std::move(outbox)),
         log_(std::move(log)),
         mode_(options_.faults) {}
@@ -559,7 +559,7 @@ Result<std::unique_ptr<Paysim>, std::string> Paysim::start(const asio::any_io_ex
                                              .clock_s = options.clock_s},
                                std::move(*signer), log);
   const std::string host = options.listen_host;
-  auto impl = std::make_shared<Impl>(strand, std::move(options), std::move(*checkout),
+  auto impl = std::make_shared<Impl>(strand, std::move(options), *checkout,
                                      std::move(outbox), std::move(log));
   auto port = impl->listen();
   if (!port) return unexpected(port.error());
