@@ -559,8 +559,8 @@ Result<std::unique_ptr<Paysim>, std::string> Paysim::start(const asio::any_io_ex
                                              .clock_s = options.clock_s},
                                std::move(*signer), log);
   const std::string host = options.listen_host;
-  auto impl = std::make_shared<Impl>(strand, std::move(options), *checkout,
-                                     std::move(outbox), std::move(log));
+  auto impl = std::make_shared<Impl>(strand, std::move(options), *checkout, std::move(outbox),
+                                     std::move(log));
   auto port = impl->listen();
   if (!port) return unexpected(port.error());
   asio::post(strand, [impl] { impl->accept(); });
