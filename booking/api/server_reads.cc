@@ -32,6 +32,17 @@ std::vector<std::string> strings_of(const RedisReply& r) {
   return out;
 }
 
+// A list's elements as one string, one per line (nil for no elements).
+RedisReply lines_of(const RedisReply& list) {
+  RedisReply out;
+  for (const RedisReply& e : list.elements) {
+    if (out.type == RedisReply::Type::kString) out.str += '\n';
+    out.type = RedisReply::Type::kString;
+    out.str += e.str;
+  }
+  return out;
+}
+
 HashFields hash_of(const RedisReply& r) {
   HashFields out;
   for (size_t i = 0; i + 1 < r.elements.size(); i += 2) {
@@ -264,7 +275,13 @@ Awaitable<Response> ServerImpl::request_status(const RequestContext& rc) {
         ApiErrc::kBadRequestId,
         "\"" + std::string(key) + "\" is not a request id (expected 16 lowercase hex digits)"));
   }
-  RedisResult r = co_await redis(args("GET", "bx:req:" + std::string(key)));
+  const std::string redis_key = "bx:req:" + std::string(key);
+  RedisResult r = co_await redis(args("GET", redis_key));
+  if (r && r->is_error() && r->str.starts_with("WRONGTYPE")) {
+    // An answer written before 2026-12-02: a list of the same lines (gone within the hour).
+    r = co_await redis(args("LRANGE", redis_key, "0", "-1"));
+    if (r && r->type == RedisReply::Type::kArray) *r = lines_of(*r);
+  }
   if (!r || r->is_error()) co_return error_response(redis_failure(r));
   if (r->is_nil()) co_return pending_response(*id);
   auto decisions = parse_decision_lines(r->str);

@@ -259,10 +259,18 @@ local function apply(d)
 end
 
 -- A request's answer: its decisions' JSON, one per line. Nearly every request has one decision,
--- so one SET both stores it and starts its expiry; a later one is appended.
+-- so one SET both stores it and starts its expiry; a later one is appended. An answer written
+-- before 2026-12-02 is a list of the same lines: it becomes the string first (only a request
+-- whose decisions straddle the upgrade takes this path; APPEND would fail on it, and the
+-- partition's calls with it, until the list expired).
 local function answer_request(d)
   local key = 'bx:req:' .. d.request
   if not redis.call('SET', key, d.json, 'EX', REQUEST_TTL_S, 'NX') then
+    if redis.call('TYPE', key).ok == 'list' then
+      local earlier = table.concat(redis.call('LRANGE', key, 0, -1), '\n')
+      redis.call('DEL', key)
+      redis.call('SET', key, earlier)
+    end
     redis.call('APPEND', key, '\n' .. d.json)
     redis.call('EXPIRE', key, REQUEST_TTL_S)
   end

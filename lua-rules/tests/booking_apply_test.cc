@@ -160,6 +160,18 @@ TEST_F(ApplyTest, ARequestsLaterDecisionsAreAppendedToItsAnswer) {
   EXPECT_GT(integer({"TTL", "bx:req:0001000000000002"}), 3500) << "an hour after the last";
 }
 
+TEST_F(ApplyTest, AnAnswerStoredAsAListBeforeBecomesTheString) {
+  D first = on_seats(1, "rejected", "u1", "3");
+  first.code = "seat_taken";
+  ASSERT_EQ(integer({"RPUSH", "bx:req:0001000000000003", json_of(first)}), 1);
+  D second = on_seats(2, "rejected", "u1", "4");
+  second.code = "seat_taken";
+  second.request = "0001000000000003";
+  EXPECT_EQ(apply({second}), "(integer) 1");
+  EXPECT_EQ(get({"GET", "bx:req:0001000000000003"}), json_of(first) + "\n" + json_of(second));
+  EXPECT_GT(integer({"TTL", "bx:req:0001000000000003"}), 3500);
+}
+
 TEST_F(ApplyTest, AWaitingUserSkippedForTheirLimitLeavesTheList) {
   D w1 = on_seats(1, "waitlisted", "u2", "4");
   D w2 = on_seats(2, "waitlisted", "u3", "4");

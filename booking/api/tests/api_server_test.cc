@@ -655,6 +655,15 @@ TEST_F(ApiServerTest, PendingAnswersAndTheStatusUrl) {
   EXPECT_EQ(decided.json()["seat_id"], "A-1-1");
   EXPECT_EQ(decided.json()["status"], "reserved");
 
+  // An answer stored before 2026-12-02 is a list of the same lines: it reads the same.
+  const std::string key = "bx:req:" + status_url.substr(std::string_view("/requests/").size());
+  const std::string line(redis_->command({"GET", key})->str());
+  ASSERT_EQ(redis_->command({"DEL", key})->integer(), 1);
+  ASSERT_EQ(redis_->command({"RPUSH", key, line})->integer(), 1);
+  const HttpResult from_list = c.get(status_url);
+  EXPECT_EQ(from_list.status, 201);
+  EXPECT_EQ(from_list.body, decided.body);
+
   // A rejection decided later reads the same way.
   const HttpResult second = c.post("/events/evt_small/seats/A-1-1/reserve", "", as("u2"));
   bus_->release_pending();
