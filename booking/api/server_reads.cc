@@ -26,6 +26,12 @@ std::string audit_key(std::string_view event, SeatIndex seat) {
   return "bx:audit:" + std::string(event) + ":" + seat_part(seat);
 }
 
+// Requests' answers: a hash per 256 request keys, named by their first 14 hex digits.
+constexpr size_t kAnswersPrefixDigits = 14;
+std::string answers_key(std::string_view request_key) {
+  return "bx:reqs:" + std::string(request_key.substr(0, kAnswersPrefixDigits));
+}
+
 std::vector<std::string> strings_of(const RedisReply& r) {
   std::vector<std::string> out;
   for (const RedisReply& e : r.elements) out.push_back(e.str);
@@ -275,18 +281,22 @@ Awaitable<Response> ServerImpl::request_status(const RequestContext& rc) {
         ApiErrc::kBadRequestId,
         "\"" + std::string(key) + "\" is not a request id (expected 16 lowercase hex digits)"));
   }
-  const std::string redis_key = "bx:req:" + std::string(key);
-  RedisResult r = co_await redis(args("GET", redis_key));
-  if (r && r->is_error() && r->str.starts_with("WRONGTYPE")) {
-    // An answer written before 2026-12-02: a list of the same lines (gone within the hour).
-    r = co_await redis(args("LRANGE", redis_key, "0", "-1"));
-    if (r && r->type == RedisReply::Type::kArray) *r = lines_of(*r);
+  RedisResult r = co_await redis(args("HGET", answers_key(key), key.substr(kAnswersPrefixDigits)));
+  if (r && r->is_nil()) {
+    // An answer written before 2026-12-02's change to bx:reqs has a key of its own: a string,
+    // or from before that day a list of the same lines. Both are gone an hour after the upgrade.
+    const std::string own_key = "bx:req:" + std::string(key);
+    r = co_await redis(args("GET", own_key));
+    if (r && r->is_error() && r->str.starts_with("WRONGTYPE")) {
+      r = co_await redis(args("LRANGE", own_key, "0", "-1"));
+      if (r && r->type == RedisReply::Type::kArray) *r = lines_of(*r);
+    }
   }
   if (!r || r->is_error()) co_return error_response(redis_failure(r));
   if (r->is_nil()) co_return pending_response(*id);
   auto decisions = parse_decision_lines(r->str);
   if (!decisions) {
-    spdlog::error("api: bx:req:{}: {}", key, decisions.error());
+    spdlog::error("api: the answer of request {}: {}", key, decisions.error());
     co_return error_response(api_error(ApiErrc::kInternal, "the request's outcome is unreadable"));
   }
   const AnswerContext context{catalog_, config_.payment_url};

@@ -27,8 +27,8 @@ TEST_F(ApplyTest, HeldMarksSeatsAndCreatesTheReservation) {
   EXPECT_EQ(get({"GET", "bx:applied:3"}), "1");
 
   const std::string json = json_of(held);
-  EXPECT_EQ(get({"GET", "bx:req:00010000000000aa"}), json);
-  EXPECT_GT(integer({"TTL", "bx:req:00010000000000aa"}), 3500);
+  EXPECT_EQ(get({"HGET", "bx:reqs:00010000000000", "aa"}), json);
+  EXPECT_GT(integer({"TTL", "bx:reqs:00010000000000"}), 3500);
   EXPECT_EQ(get({"LINDEX", "bx:audit:evt:2", "0"}), json);
   EXPECT_EQ(get({"LINDEX", "bx:audit:evt:5", "0"}), json);
   EXPECT_EQ(integer({"EXISTS", "bx:audit:evt:3"}), 0);
@@ -37,7 +37,7 @@ TEST_F(ApplyTest, HeldMarksSeatsAndCreatesTheReservation) {
 
 TEST_F(ApplyTest, AnUnknownRequestLeavesNoRequestList) {
   EXPECT_EQ(apply({hold(1, "held", "u1", "evt.1", "0")}), "(integer) 1");
-  EXPECT_EQ(sorted_keys("bx:req:*"), "");
+  EXPECT_EQ(sorted_keys("bx:req*"), "");
 }
 
 TEST_F(ApplyTest, PaymentThenBookingSellsTheSeats) {
@@ -141,8 +141,9 @@ TEST_F(ApplyTest, RejectionsOnlyAnswerTheRequest) {
   no_seat.rid = "evt.7";
   no_seat.request = "0001000000000001";
   EXPECT_EQ(apply({rejected, no_seat}), "(integer) 2");
-  EXPECT_EQ(get({"GET", "bx:req:0001000000000001"}), json_of(rejected) + "\n" + json_of(no_seat));
-  EXPECT_EQ(sorted_keys(), "bx:applied:0 bx:req:0001000000000001")
+  EXPECT_EQ(get({"HGET", "bx:reqs:00010000000000", "01"}),
+            json_of(rejected) + "\n" + json_of(no_seat));
+  EXPECT_EQ(sorted_keys(), "bx:applied:0 bx:reqs:00010000000000")
       << "no seat map, audit, stream or waitlist";
 }
 
@@ -151,25 +152,40 @@ TEST_F(ApplyTest, ARequestsLaterDecisionsAreAppendedToItsAnswer) {
   first.code = "seat_taken";
   first.request = "0001000000000002";
   EXPECT_EQ(apply({first}), "(integer) 1");
-  ASSERT_EQ(integer({"EXPIRE", "bx:req:0001000000000002", "10"}), 1);
+  ASSERT_EQ(integer({"EXPIRE", "bx:reqs:00010000000000", "10"}), 1);
   D second = on_seats(2, "rejected", "u1", "4");
   second.code = "seat_taken";
   second.request = "0001000000000002";
   EXPECT_EQ(apply({second}), "(integer) 1");
-  EXPECT_EQ(get({"GET", "bx:req:0001000000000002"}), json_of(first) + "\n" + json_of(second));
-  EXPECT_GT(integer({"TTL", "bx:req:0001000000000002"}), 3500) << "an hour after the last";
+  EXPECT_EQ(get({"HGET", "bx:reqs:00010000000000", "02"}), json_of(first) + "\n" + json_of(second));
+  EXPECT_GT(integer({"TTL", "bx:reqs:00010000000000"}), 3500) << "an hour after the last";
 }
 
-TEST_F(ApplyTest, AnAnswerStoredAsAListBeforeBecomesTheString) {
-  D first = on_seats(1, "rejected", "u1", "3");
-  first.code = "seat_taken";
-  ASSERT_EQ(integer({"RPUSH", "bx:req:0001000000000003", json_of(first)}), 1);
-  D second = on_seats(2, "rejected", "u1", "4");
-  second.code = "seat_taken";
-  second.request = "0001000000000003";
-  EXPECT_EQ(apply({second}), "(integer) 1");
-  EXPECT_EQ(get({"GET", "bx:req:0001000000000003"}), json_of(first) + "\n" + json_of(second));
-  EXPECT_GT(integer({"TTL", "bx:req:0001000000000003"}), 3500);
+TEST_F(ApplyTest, RequestsShareAnAnswerHashPer256Keys) {
+  D a = on_seats(1, "rejected", "u1", "3");
+  a.code = "seat_taken";
+  a.request = "00010000000001ff";
+  D b = on_seats(2, "rejected", "u2", "3");
+  b.code = "seat_taken";
+  b.request = "0001000000000200";
+  D c = on_seats(3, "rejected", "u3", "3");
+  c.code = "seat_taken";
+  c.request = "00020000000001fe";  // another API instance
+  EXPECT_EQ(apply({a, b, c}), "(integer) 3");
+  EXPECT_EQ(sorted_keys("bx:req*"),
+            "bx:reqs:00010000000001 bx:reqs:00010000000002 bx:reqs:00020000000001");
+  EXPECT_EQ(get({"HGET", "bx:reqs:00010000000001", "ff"}), json_of(a));
+  EXPECT_EQ(get({"HGET", "bx:reqs:00010000000002", "00"}), json_of(b));
+  EXPECT_EQ(get({"HGET", "bx:reqs:00020000000001", "fe"}), json_of(c));
+  EXPECT_GT(integer({"TTL", "bx:reqs:00010000000002"}), 3500);
+
+  D d = on_seats(4, "rejected", "u4", "3");
+  d.code = "seat_taken";
+  d.request = "00010000000001fe";
+  ASSERT_EQ(integer({"EXPIRE", "bx:reqs:00010000000001", "10"}), 1);
+  EXPECT_EQ(apply({d}), "(integer) 1");
+  EXPECT_EQ(integer({"HLEN", "bx:reqs:00010000000001"}), 2);
+  EXPECT_GT(integer({"TTL", "bx:reqs:00010000000001"}), 3500) << "an hour after its last write";
 }
 
 TEST_F(ApplyTest, AWaitingUserSkippedForTheirLimitLeavesTheList) {
@@ -301,7 +317,7 @@ TEST_F(ApplyTest, TheJsonIsStoredAsGiven) {
               R"("rid":"evt.1","seats":[1],"expires_at":61000,"amount":2500})";
   EXPECT_EQ(apply({held}), "(integer) 1");
   EXPECT_EQ(get({"LINDEX", "bx:audit:e/1:1", "0"}), held.json);
-  EXPECT_EQ(get({"GET", "bx:req:0000000000000001"}), held.json);
+  EXPECT_EQ(get({"HGET", "bx:reqs:00000000000000", "01"}), held.json);
   EXPECT_EQ(get({"HGET", "bx:res:evt.1", "user"}), "u\"1\\\n\x01");
 }
 
@@ -391,12 +407,13 @@ TEST_F(ApplyTest, AFailureHalfWayKeepsWhatCompletedAndARetryContinues) {
                                 hold(3, "held", "u3", "evt.3", "3")};
   EXPECT_EQ(apply(batch).rfind("(error) WRONGTYPE Operation against a key", 0), 0u);
   EXPECT_EQ(get({"GET", "bx:applied:0"}), "1");
+  EXPECT_GT(integer({"TTL", "bx:reqs:00000000000000"}), 3500) << "written before the failure";
   EXPECT_EQ(integer({"EXISTS", "bx:res:evt.3"}), 0);
 
   ASSERT_EQ(run({"DEL", "bx:user:u2:reservations"}), "(integer) 1");
   EXPECT_EQ(apply(batch), "(integer) 2");
   EXPECT_EQ(get({"GET", "bx:applied:0"}), "3");
-  EXPECT_EQ(get({"GET", "bx:req:0000000000000001"}), json_of(first))
+  EXPECT_EQ(get({"HGET", "bx:reqs:00000000000000", "01"}), json_of(first))
       << "the first is not applied twice";
   EXPECT_EQ(integer({"XLEN", "bx:stream:evt"}), 3);
   EXPECT_EQ(get({"GET", "bx:seats:evt"}), "\0hhh"s);

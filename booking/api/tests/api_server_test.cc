@@ -655,11 +655,17 @@ TEST_F(ApiServerTest, PendingAnswersAndTheStatusUrl) {
   EXPECT_EQ(decided.json()["seat_id"], "A-1-1");
   EXPECT_EQ(decided.json()["status"], "reserved");
 
-  // An answer stored before 2026-12-02 is a list of the same lines: it reads the same.
-  const std::string key = "bx:req:" + status_url.substr(std::string_view("/requests/").size());
-  const std::string line(redis_->command({"GET", key})->str());
-  ASSERT_EQ(redis_->command({"DEL", key})->integer(), 1);
-  ASSERT_EQ(redis_->command({"RPUSH", key, line})->integer(), 1);
+  // An answer stored in a key of its own (until 2026-12-02: a string, earlier a list) reads the
+  // same.
+  const std::string key = status_url.substr(std::string_view("/requests/").size());
+  const std::string hash = "bx:reqs:" + key.substr(0, 14);
+  const std::string own_key = "bx:req:" + key;
+  const std::string line(redis_->command({"HGET", hash, key.substr(14)})->str());
+  ASSERT_EQ(redis_->command({"HDEL", hash, key.substr(14)})->integer(), 1);
+  ASSERT_EQ(redis_->command({"SET", own_key, line})->str(), "OK");
+  EXPECT_EQ(c.get(status_url).body, decided.body);
+  ASSERT_EQ(redis_->command({"DEL", own_key})->integer(), 1);
+  ASSERT_EQ(redis_->command({"RPUSH", own_key, line})->integer(), 1);
   const HttpResult from_list = c.get(status_url);
   EXPECT_EQ(from_list.status, 201);
   EXPECT_EQ(from_list.body, decided.body);
@@ -718,7 +724,7 @@ TEST_F(ApiServerTest, AnUnreadableReadModelIsAnInternalError) {
   expect_refused(c.get("/events/evt_small/seats/A-1-1/history"), 500, "internal");
   ASSERT_EQ(redis_->command({"SET", "bx:res:evt_small.1", "a string, not a hash"})->str(), "OK");
   expect_refused(c.get("/reservations/evt_small.1"), 500, "internal");
-  ASSERT_EQ(redis_->command({"SET", "bx:req:0001000000000001", "[]"})->str(), "OK");
+  ASSERT_EQ(redis_->command({"HSET", "bx:reqs:00010000000000", "01", "[]"})->integer(), 1);
   expect_refused(c.get("/requests/0001000000000001"), 500, "internal");
   // Only the hash read as a string is a Redis failure; the other two are unreadable values.
   EXPECT_EQ(counter_value(c.get("/metrics").body, "boxoffice_api_redis_errors_total"),
