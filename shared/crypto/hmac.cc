@@ -32,6 +32,11 @@ Result<HmacSha256, std::string> HmacSha256::create(std::string_view key) {
   return hmac;
 }
 
+HmacSha256::~HmacSha256() {
+  OPENSSL_cleanse(&inner_, sizeof inner_);
+  OPENSSL_cleanse(&outer_, sizeof outer_);
+}
+
 Sha256Mac HmacSha256::mac(std::initializer_list<std::string_view> parts) const {
   SHA256_CTX ctx = inner_;
   for (const std::string_view part : parts) SHA256_Update(&ctx, part.data(), part.size());

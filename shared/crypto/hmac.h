@@ -28,6 +28,11 @@ class HmacSha256 {
   // An empty key is refused: it would sign with a value anyone can guess.
   static Result<HmacSha256, std::string> create(std::string_view key);
 
+  // The two states are as good as the key: copies keep them, and each is wiped when it dies.
+  HmacSha256(const HmacSha256&) = default;
+  HmacSha256& operator=(const HmacSha256&) = default;
+  ~HmacSha256();
+
   // The MAC of the concatenation of parts.
   Sha256Mac mac(std::initializer_list<std::string_view> parts) const;
 

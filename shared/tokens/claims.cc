@@ -3,6 +3,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -27,7 +28,7 @@ class ClaimsHandler {
   static constexpr std::size_t max_key_size = static_cast<std::size_t>(-1);
   static constexpr std::size_t max_string_size = static_cast<std::size_t>(-1);
 
-  explicit ClaimsHandler(Claims& out) : out_(out) {}
+  explicit ClaimsHandler(Claims& out) : out_(out) { keys_.reserve(12); }
 
   enum Member : uint32_t {
     kSub = 1,
@@ -93,25 +94,27 @@ class ClaimsHandler {
     text_.append(part.data(), part.size());
     return true;
   }
-  // Only the top-level object's keys and strings are read; nested ones are skipped.
-  bool complete(string_view last, bool (ClaimsHandler::*read)(const std::string&)) {
+  // Only the top-level object's keys and strings are read; nested ones are skipped. One that
+  // came in one piece (no escapes) is read where the parser has it.
+  bool complete(string_view last, bool (ClaimsHandler::*read)(std::string_view)) {
+    if (text_.empty()) return depth_ != 1 || (this->*read)({last.data(), last.size()});
     append(last);
     const bool ok = depth_ != 1 || (this->*read)(text_);
     text_.clear();
     return ok;
   }
-  bool key(const std::string& name) {
+  bool key(std::string_view name) {
     // A member given twice is refused, whatever it is: readers that keep the first or the
     // last one must not disagree about what was signed.
     for (const std::string& k : keys_) {
       if (k == name) return false;
     }
-    keys_.push_back(name);
+    keys_.emplace_back(name);
     member_ = member_of(name);
     seen_ |= member_;
     return true;
   }
-  bool string(const std::string& value) {
+  bool string(std::string_view value) {
     switch (member_) {
       case kSub:
         return read_text(value, out_.sub);
@@ -175,9 +178,9 @@ class ClaimsHandler {
     --depth_;
     return true;
   }
-  static bool read_text(const std::string& value, std::string& out) {
+  static bool read_text(std::string_view value, std::string& out) {
     if (value.empty()) return false;
-    out = value;
+    out.assign(value);
     return true;
   }
   bool scalar_of_no_member_type() const { return depth_ != 1 || member_ == kOther; }
