@@ -43,6 +43,7 @@
 
 local FIELDS = 15
 local REQUEST_TTL_S = 3600
+local ANSWER_HASH_DIGITS = 14 -- of a request key's 16: the rest names its field
 local STREAM_MAXLEN = '100000'
 local ENDED_HOLD_TTL_S = 86400 -- cancelled and expired holds stay readable for a day
 local MAX_SEAT = 16777215 -- the seat map is one byte per seat: 16 MB at most
@@ -260,13 +261,13 @@ end
 
 -- A request's answer: its decisions' JSON, one per line, in the hash of the 256 request keys
 -- that share its first 14 hex digits (an API instance numbers its requests in order), under the
--- last two. A field of a shared hash costs Redis about half what a key of its own with an expiry
+-- last two. A field of a shared hash costs Redis under half what a key of its own with an expiry
 -- does (lua-rules/booking/README.md). Nearly every request has one decision; a later one is
 -- appended. The hashes written get their expiry once per call, after the decisions.
 local answer_hashes, answer_hash_list = {}, {}
 local function answer_request(d)
-  local key = 'bx:reqs:' .. sub(d.request, 1, 14)
-  local field = sub(d.request, 15)
+  local key = 'bx:reqs:' .. sub(d.request, 1, ANSWER_HASH_DIGITS)
+  local field = sub(d.request, ANSWER_HASH_DIGITS + 1)
   if redis.call('HSETNX', key, field, d.json) == 0 then
     redis.call('HSET', key, field, redis.call('HGET', key, field) .. '\n' .. d.json)
   end
