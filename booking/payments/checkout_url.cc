@@ -64,7 +64,7 @@ std::string_view to_string(CheckoutErrc e) {
 Result<CheckoutSigner, std::string> CheckoutSigner::create(std::string_view secret) {
   auto key = crypto::HmacSha256::create(secret);
   if (!key) return unexpected("checkout secret: " + key.error());
-  return CheckoutSigner(*key);
+  return CheckoutSigner(std::move(*key));
 }
 
 Result<CheckoutLinks, std::string> CheckoutLinks::create(std::string_view base_url,
@@ -78,7 +78,7 @@ Result<CheckoutLinks, std::string> CheckoutLinks::create(std::string_view base_u
   if (!key) return unexpected("checkout secret: " + key.error());
   std::string_view prefix = base_url;
   while (prefix.ends_with('/')) prefix.remove_suffix(1);
-  return CheckoutLinks(std::string(prefix) + "/checkout/", *key);
+  return CheckoutLinks(std::string(prefix) + "/checkout/", std::move(*key));
 }
 
 Result<std::string, std::string> CheckoutLinks::url(std::string_view reservation,

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "booking/payments/url.h"
 #include "shared/crypto/hmac.h"
@@ -43,7 +44,7 @@ class CheckoutSigner {
                                                const QueryParams& params) const;
 
  private:
-  explicit CheckoutSigner(const crypto::HmacSha256& key) : key_(key) {}
+  explicit CheckoutSigner(crypto::HmacSha256 key) : key_(std::move(key)) {}
   crypto::HmacSha256 key_;
 };
 
@@ -59,8 +60,8 @@ class CheckoutLinks {
                                        int64_t amount_cents, std::string_view currency) const;
 
  private:
-  CheckoutLinks(std::string prefix, const crypto::HmacSha256& key)
-      : prefix_(std::move(prefix)), key_(key) {}
+  CheckoutLinks(std::string prefix, crypto::HmacSha256 key)
+      : prefix_(std::move(prefix)), key_(std::move(key)) {}
   std::string prefix_;  // the base URL without its trailing slashes, then "/checkout/"
   crypto::HmacSha256 key_;
 };

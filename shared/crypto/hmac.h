@@ -30,7 +30,9 @@ class HmacSha256 {
 
   // The two states are as good as the key: copies keep them, and each is wiped when it dies.
   HmacSha256(const HmacSha256&) = default;
+  HmacSha256(HmacSha256&&) = default;
   HmacSha256& operator=(const HmacSha256&) = default;
+  HmacSha256& operator=(HmacSha256&&) = default;
   ~HmacSha256();
 
   // The MAC of the concatenation of parts.

@@ -140,7 +140,7 @@ class Paysim::Impl : public std::enable_shared_from_this<Impl> {
         acceptor_(strand),
         accept_pause_(strand),
         options_(std::move(options)),
-        checkout_(checkout),
+        checkout_(std::move(checkout)),
         outbox_(std::move(outbox)),
         log_(std::move(log)),
         mode_(options_.faults) {}
