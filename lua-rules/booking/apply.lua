@@ -264,17 +264,14 @@ end
 -- last two. A field of a shared hash costs Redis under half what a key of its own with an expiry
 -- does (lua-rules/booking/README.md). Nearly every request has one decision; a later one is
 -- appended. The hashes written get their expiry once per call, after the decisions.
-local answer_hashes, answer_hash_list = {}, {}
+local answer_hashes = {} -- key -> true
 local function answer_request(d)
   local key = 'bx:reqs:' .. sub(d.request, 1, ANSWER_HASH_DIGITS)
   local field = sub(d.request, ANSWER_HASH_DIGITS + 1)
   if redis.call('HSETNX', key, field, d.json) == 0 then
     redis.call('HSET', key, field, redis.call('HGET', key, field) .. '\n' .. d.json)
   end
-  if answer_hashes[key] == nil then
-    answer_hashes[key] = true
-    answer_hash_list[#answer_hash_list + 1] = key
-  end
+  answer_hashes[key] = true
 end
 
 -- Pass 2: apply. bx:applied is written once, after the last decision applied; if a write fails
@@ -318,7 +315,7 @@ end
 
 local ok, failure = pcall(apply_all)
 if last_applied ~= nil then redis.call('SET', applied_key, last_applied) end
-for _, key in ipairs(answer_hash_list) do redis.call('EXPIRE', key, REQUEST_TTL_S) end
+for key in pairs(answer_hashes) do redis.call('EXPIRE', key, REQUEST_TTL_S) end
 for _, event in ipairs(delta_events) do
   redis.call('PUBLISH', 'bx:deltas:' .. event, table.concat(deltas[event], '\n'))
 end
