@@ -300,18 +300,29 @@ Result<Decision, WireError> decode_decision(std::string_view bytes) {
   return decode<Decision>(bytes, kDecisionKind, kDecisionTypeMax, "unknown decision type");
 }
 
-void encode_decision_batch(std::span<const Decision> decisions, std::string& out) {
+void DecisionBatchBuilder::add(const Decision& d) {
+  one_.clear();
+  encode_decision(d, one_);
+  ByteWriter w(body_);
+  w.varint(one_.size());
+  w.raw(one_);
+  ++count_;
+}
+
+void DecisionBatchBuilder::finish(std::string& out) {
   ByteWriter w(out);
   w.u8(kWireVersion);
   w.u8(kBatchKind);
-  w.varint(decisions.size());
-  std::string one;
-  for (const Decision& d : decisions) {
-    one.clear();
-    encode_decision(d, one);
-    w.varint(one.size());
-    w.raw(one);
-  }
+  w.varint(count_);
+  w.raw(body_);
+  body_.clear();
+  count_ = 0;
+}
+
+void encode_decision_batch(std::span<const Decision> decisions, std::string& out) {
+  DecisionBatchBuilder batch;
+  for (const Decision& d : decisions) batch.add(d);
+  batch.finish(out);
 }
 
 Result<std::vector<Decision>, WireError> decode_decision_batch(std::string_view bytes) {

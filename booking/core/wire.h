@@ -34,10 +34,29 @@ void encode_decision(const Decision& d, std::string& out);
 Result<Command, WireError> decode_command(std::string_view bytes);
 Result<Decision, WireError> decode_decision(std::string_view bytes);
 
-// All the decisions of one command, in order: one Kafka message of boxoffice.events, so a
-// reader gets a command's whole outcome at once. At most kMaxBatchDecisions, at least one.
+// A batch: one Kafka message of boxoffice.events, the decisions of one or more consecutive
+// commands of a partition, in order (WIRE.md, Decision batches). A command's decisions never
+// straddle two batches, so a reader gets a command's whole outcome at once. At most
+// kMaxBatchDecisions, at least one.
 inline constexpr size_t kMaxBatchDecisions = 4096;
 void encode_decision_batch(std::span<const Decision> decisions, std::string& out);
 Result<std::vector<Decision>, WireError> decode_decision_batch(std::string_view bytes);
+
+// Builds a batch a decision at a time: the worker gathers the decisions of the commands it
+// reads together into one message. Each decision is encoded as it is added, so the views it
+// holds need not outlive add().
+class DecisionBatchBuilder {
+ public:
+  void add(const Decision& d);
+  size_t size() const { return count_; }
+  // Appends the batch of the decisions added since the last finish() to out, and starts
+  // over. A batch the decoder takes has 1..kMaxBatchDecisions decisions.
+  void finish(std::string& out);
+
+ private:
+  std::string body_;  // each decision: varint length, then its bytes
+  std::string one_;
+  size_t count_ = 0;
+};
 
 }  // namespace boxoffice::booking

@@ -156,24 +156,37 @@ void KafkaCommandBus::expire_overdue(Clock::time_point now) {
 }
 
 void KafkaCommandBus::listen() {
-  const auto mine = uint64_t{config_.instance};
   while (!stop_.load(std::memory_order_relaxed)) {
     kafka::MessagePtr m = listener_->poll(std::chrono::milliseconds(5));
     if (m && m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       auto batch =
           std::make_shared<const std::string>(static_cast<const char*>(m->payload), m->len);
       auto decisions = decode_decision_batch(*batch);
-      if (decisions && (decisions->front().request_id >> kInstanceShift) == mine) {
-        const uint64_t id = decisions->front().request_id;
-        CommandOutcome o = undecided(CommandOutcome::Status::kDecided);
-        o.batch = std::move(batch);
-        o.decisions = std::move(*decisions);
+      if (decisions) {
         rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
         const int64_t created_ms = rd_kafka_message_timestamp(m.get(), &type);
-        resolve(id, std::move(o), type == RD_KAFKA_TIMESTAMP_CREATE_TIME ? created_ms : 0);
+        answer(batch, *decisions, type == RD_KAFKA_TIMESTAMP_CREATE_TIME ? created_ms : 0);
       }
     }
     expire_overdue(Clock::now());
+  }
+}
+
+// A batch holds the decisions of consecutive commands, each command's together and told apart
+// by request id (booking/core/WIRE.md); the requests of other instances are not ours to answer.
+void KafkaCommandBus::answer(const std::shared_ptr<const std::string>& batch,
+                             std::span<const Decision> decisions, int64_t decided_unix_ms) {
+  const auto mine = uint64_t{config_.instance};
+  for (size_t begin = 0, end = 0; begin < decisions.size(); begin = end) {
+    const uint64_t id = decisions[begin].request_id;
+    end = begin + 1;
+    while (end < decisions.size() && decisions[end].request_id == id) ++end;
+    if ((id >> kInstanceShift) != mine) continue;
+    CommandOutcome o = undecided(CommandOutcome::Status::kDecided);
+    o.batch = batch;
+    o.decisions.assign(decisions.begin() + static_cast<std::ptrdiff_t>(begin),
+                       decisions.begin() + static_cast<std::ptrdiff_t>(end));
+    resolve(id, std::move(o), decided_unix_ms);
   }
 }
 

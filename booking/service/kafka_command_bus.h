@@ -1,7 +1,7 @@
 // The CommandBus over Kafka: commands go to boxoffice.commands keyed by event id; a listener
 // thread reads every partition of boxoffice.events from the moment the bus started and hands
-// each decision batch to the request that caused it (request ids name this instance in their
-// top 16 bits, so several API instances share the topics).
+// each command's decisions to the request that caused it (request ids name this instance in
+// their top 16 bits, so several API instances share the topics).
 #pragma once
 
 #include <atomic>
@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -52,6 +53,8 @@ class KafkaCommandBus final : public CommandBus {
   };
   explicit KafkaCommandBus(CommandBusConfig config) : config_(std::move(config)) {}
   void listen();
+  void answer(const std::shared_ptr<const std::string>& batch, std::span<const Decision> decisions,
+              int64_t decided_unix_ms);
   void stored(uint64_t request_id);
   // decided_unix_ms: the decisions' Kafka timestamp, 0 if none.
   void resolve(uint64_t request_id, CommandOutcome outcome, int64_t decided_unix_ms = 0);

@@ -12,6 +12,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto kFlushTimeout = std::chrono::seconds(30);
 constexpr auto kLagWarningEvery = std::chrono::seconds(30);
+// Commands read from the client's queue before their decisions are sent, at most: bounds how
+// long the first of them waits (the core decides millions a second).
+constexpr size_t kMostCommandsPerRead = 1024;
 
 bool schedules_expiry(DecisionType t) {
   return t == DecisionType::kHeld || t == DecisionType::kOffered ||
@@ -82,7 +85,7 @@ std::vector<kafka::TopicPartition> Worker::take(
     }
     auto& counts = decision_counts_[tp.partition];
     if (!counts) counts = std::make_unique<DecisionCounts>();
-    Owned owned{Partition(catalog_), counts.get(), 0, 0, Clock::now()};
+    Owned owned{Partition(catalog_), counts.get(), 0, 0, Clock::now(), {}, 0};
     if (*stored) {
       auto restored = Partition::restore(catalog_, (*stored)->bytes);
       if (!restored) {
@@ -161,23 +164,42 @@ void Worker::handle(const rd_kafka_message_t& m) {
   }
   decisions_.clear();
   owned.state.apply(*cmd, decisions_);
-  batch_.clear();
-  encode_decision_batch(decisions_, batch_);
-  DecisionCounts* counts = owned.decisions;
-  if (!producer_->produce(config_.topics.events, m.partition, cmd->event_id, batch_,
-                          [counts](bool ok, std::string_view /*error*/) {
-                            if (ok) counts->acknowledged.fetch_add(1, std::memory_order_release);
-                          })) {
-    fatal_ = "cannot queue the decisions of partition " + std::to_string(m.partition);
-    return;
+  // Readers tell a batch's commands apart by request id (WIRE.md), so a command repeating the
+  // request of the one before it (the same request sent twice) starts a new batch.
+  if (owned.unsent.size() + decisions_.size() > kMaxBatchDecisions ||
+      (cmd->request_id != 0 && cmd->request_id == owned.unsent_last_request)) {
+    if (!send(m.partition, owned)) return;
   }
-  ++counts->produced;
+  for (const Decision& d : decisions_) owned.unsent.add(d);
+  owned.unsent_last_request = cmd->request_id;
   for (const Decision& d : decisions_) {
     if (schedules_expiry(d.type)) schedule_expiry(d.event_id, d.reservation_id, d.expires_at_ms);
   }
 }
 
+// One message for the decisions of every command read since the last send: the Kafka clients
+// and every reader of the topic pay per message more than per byte. No key: the partition is
+// the commands', and the decisions may be of several events.
+bool Worker::send(int32_t partition, Owned& owned) {
+  if (owned.unsent.size() == 0) return true;
+  batch_.clear();
+  owned.unsent.finish(batch_);
+  owned.unsent_last_request = 0;
+  DecisionCounts* counts = owned.decisions;
+  if (!producer_->produce(config_.topics.events, partition, {}, batch_,
+                          [counts](bool ok, std::string_view /*error*/) {
+                            if (ok) counts->acknowledged.fetch_add(1, std::memory_order_release);
+                          })) {
+    fatal_ = "cannot queue the decisions of partition " + std::to_string(partition);
+    return false;
+  }
+  ++counts->produced;
+  return true;
+}
+
 Result<bool, std::string> Worker::store_snapshot(int32_t partition, Owned& owned) {
+  // The snapshot says every decision before its offset is in the log.
+  if (!send(partition, owned)) return unexpected(fatal_);
   if (!producer_->flush(kFlushTimeout) || producer_->failures() > 0) {
     return unexpected(std::string("decisions could not be stored in Kafka"));
   }
@@ -260,15 +282,27 @@ void Worker::report_lag_due(Clock::time_point now) {
   stats_.lag_reports.fetch_add(1, std::memory_order_relaxed);
 }
 
+void Worker::receive(const rd_kafka_message_t& m) {
+  if (m.err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    handle(m);
+  } else if (m.err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
+    fatal_ = log_lost_its_place(m);
+  } else if (m.err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+    spdlog::warn("worker: consumer: {}", rd_kafka_message_errstr(&m));
+  }
+}
+
 Result<bool, std::string> Worker::run(const std::atomic<bool>& stop) {
   while (!stop.load(std::memory_order_relaxed)) {
+    // Waits for the first command, then takes the ones already fetched without waiting.
     kafka::MessagePtr m = consumer_->poll(std::chrono::milliseconds(100));
-    if (m && m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      handle(*m);
-    } else if (m && m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
-      fatal_ = log_lost_its_place(*m);
-    } else if (m && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      spdlog::warn("worker: consumer: {}", rd_kafka_message_errstr(m.get()));
+    for (size_t taken = 0; m && fatal_.empty();) {
+      receive(*m);
+      if (++taken == kMostCommandsPerRead) break;
+      m = consumer_->poll(std::chrono::milliseconds(0));
+    }
+    for (auto& [partition, owned] : owned_) {
+      if (!fatal_.empty() || !send(partition, owned)) break;
     }
     if (!fatal_.empty()) return unexpected(fatal_);
     if (producer_->failures() > 0) {

@@ -25,6 +25,7 @@
 
 #include "booking/core/catalog.h"
 #include "booking/core/partition.h"
+#include "booking/core/wire.h"
 #include "booking/service/kafka.h"
 #include "booking/service/topics.h"
 #include "booking/worker/snapshot_store.h"
@@ -80,12 +81,16 @@ class Worker {
     int64_t next_offset = 0;
     uint64_t unsnapshotted = 0;  // commands applied since the last stored snapshot
     std::chrono::steady_clock::time_point last_snapshot;
+    DecisionBatchBuilder unsent;  // decisions of the commands read since the last send()
+    uint64_t unsent_last_request = 0;
   };
 
   Worker(const Catalog& catalog, WorkerConfig config);
   std::vector<kafka::TopicPartition> take(const std::vector<kafka::TopicPartition>& partitions);
   void give_up(const std::vector<kafka::TopicPartition>& partitions);
+  void receive(const rd_kafka_message_t& m);
   void handle(const rd_kafka_message_t& m);
+  bool send(int32_t partition, Owned& owned);
   void schedule_expiry(std::string_view event_id, ReservationId id, int64_t due_ms);
   void rearm(Owned& owned);
   // Synchronous: flushes the decisions, stores the snapshot, commits (when giving up, stopping).

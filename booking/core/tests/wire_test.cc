@@ -633,6 +633,28 @@ TEST(WireTest, DecisionBatchesRoundTrip) {
   EXPECT_EQ(*back, all);
 }
 
+// The worker's way: decisions added one at a time, a batch taken, the next one started.
+TEST(WireTest, BatchBuilderGathersDecisionsAndStartsOverAfterEachBatch) {
+  const std::vector<Decision> all = sample_decisions();
+  ASSERT_GE(all.size(), 3u);
+  DecisionBatchBuilder builder;
+  for (const Decision& d : all) builder.add(d);
+  EXPECT_EQ(builder.size(), all.size());
+  std::string built;
+  builder.finish(built);
+  std::string expected;
+  encode_decision_batch(all, expected);
+  EXPECT_EQ(built, expected);
+
+  EXPECT_EQ(builder.size(), 0u);
+  builder.add(all[2]);
+  std::string next;
+  builder.finish(next);
+  auto back = decode_decision_batch(next);
+  ASSERT_TRUE(back.has_value()) << back.error().what;
+  EXPECT_EQ(*back, std::vector<Decision>{all[2]});
+}
+
 TEST(WireTest, DecisionBatchErrors) {
   std::string bytes;
   encode_decision_batch(std::vector<Decision>{sample(DecisionType::kHeld)}, bytes);

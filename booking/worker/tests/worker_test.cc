@@ -8,7 +8,9 @@
 #include <atomic>
 #include <future>
 #include <map>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "booking/core/wire.h"
 #include "booking/service/kafka_command_bus.h"
@@ -117,15 +119,19 @@ class WorkerTest : public ::testing::Test {
     return c;
   }
 
-  // Every decision on the events topic so far, in partition order.
-  std::vector<DecisionType> all_decisions() {
+  struct Logged {
+    DecisionType type;
+    uint64_t request_id;
+  };
+  // Every message on the events topic so far, its decisions in order, in partition order.
+  std::vector<std::vector<Logged>> event_messages() {
     std::vector<kafka::TopicPartition> from;
     from.reserve(2);
     for (int32_t p = 0; p < 2; ++p) from.push_back({topics_.events, p, RD_KAFKA_OFFSET_BEGINNING});
     auto reader = kafka::Consumer::assign(
         kafka::consumer_defaults(cluster_->bootstrap(), kafka::kMockFetchWait), from);
     EXPECT_TRUE(reader);
-    std::vector<DecisionType> out;
+    std::vector<std::vector<Logged>> out;
     for (int idle = 0; idle < 20;) {
       kafka::MessagePtr m = (*reader)->poll(100ms);
       if (!m || m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -134,7 +140,16 @@ class WorkerTest : public ::testing::Test {
       }
       auto batch = decode_decision_batch({static_cast<const char*>(m->payload), m->len});
       EXPECT_TRUE(batch);
-      for (const Decision& d : *batch) out.push_back(d.type);
+      if (!batch) continue;
+      std::vector<Logged>& message = out.emplace_back();
+      for (const Decision& d : *batch) message.push_back({d.type, d.request_id});
+    }
+    return out;
+  }
+  std::vector<DecisionType> all_decisions() {
+    std::vector<DecisionType> out;
+    for (const std::vector<Logged>& message : event_messages()) {
+      for (const Logged& d : message) out.push_back(d.type);
     }
     return out;
   }
@@ -176,6 +191,41 @@ TEST_F(WorkerTest, CommandsAreDecidedAndHoldsExpireThroughTheRelay) {
   const std::vector<DecisionType> log = all_decisions();
   EXPECT_NE(std::find(log.begin(), log.end(), DecisionType::kExpired), log.end());
   EXPECT_GT(relay_->stats().forwarded.load(), 0u);
+}
+
+// Commands waiting when the worker reads are decided together and their decisions go out in
+// fewer messages than commands; the bus still answers each request with its own decisions.
+TEST_F(WorkerTest, CommandsReadTogetherShareMessagesAndEachRequestGetsItsOwnDecisions) {
+  start_bus();
+  constexpr size_t kCommands = 40;
+  std::vector<std::string> fans;
+  for (size_t i = 0; i < kCommands; ++i) fans.push_back("fan" + std::to_string(i));
+  std::vector<std::promise<CommandOutcome>> answers(kCommands);
+  // Sent before any worker runs, so the first one finds them all in the log. Ten fans ask for
+  // each of the four seats: the first four get them, the others are refused.
+  for (size_t i = 0; i < kCommands; ++i) {
+    bus_->submit(reserve(fans[i], static_cast<SeatIndex>(i % 4)), 30s,
+                 [&answers, i](CommandOutcome o) { answers[i].set_value(std::move(o)); });
+  }
+  start_worker();
+  for (size_t i = 0; i < kCommands; ++i) {
+    const CommandOutcome o = answers[i].get_future().get();
+    ASSERT_EQ(o.status, CommandOutcome::Status::kDecided) << i;
+    ASSERT_EQ(o.decisions.size(), 1u) << i;
+    EXPECT_EQ(o.decisions[0].request_id, o.request_id) << i;
+    EXPECT_EQ(o.decisions[0].user_id, fans[i]) << i;
+    EXPECT_EQ(o.decisions[0].type, i < 4 ? DecisionType::kHeld : DecisionType::kRejected) << i;
+  }
+  // The relay's expiries come later, without a request.
+  size_t answered = 0, messages = 0;
+  for (const std::vector<Logged>& message : event_messages()) {
+    const auto requested = static_cast<size_t>(std::count_if(
+        message.begin(), message.end(), [](const Logged& d) { return d.request_id != 0; }));
+    answered += requested;
+    if (requested > 0) ++messages;
+  }
+  EXPECT_EQ(answered, kCommands);
+  EXPECT_LT(messages, kCommands);
 }
 
 TEST_F(WorkerTest, ANewOwnerContinuesFromTheSnapshot) {
